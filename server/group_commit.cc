@@ -1,0 +1,42 @@
+#include "server/group_commit.h"
+
+#include <spdlog/spdlog.h>
+
+#include <cstdlib>
+
+namespace alder {
+
+GroupCommit::GroupCommit(WT_SESSION* flush_session, Durability durability)
+    : flush_session_(flush_session),
+      flush_config_(durability == Durability::kFsync ? "sync=on" : "sync=off") {}
+
+void GroupCommit::WaitDurable() {
+  std::unique_lock lock(mu_);
+  const uint64_t ticket = ++requested_;
+  while (flushed_ < ticket) {
+    if (leader_active_) {
+      flushed_cv_.wait(lock);
+      continue;
+    }
+    // Lead a flush. Every ticket issued so far belongs to a transaction that
+    // committed before this point, so one flush now covers all of them.
+    leader_active_ = true;
+    const uint64_t target = requested_;
+    lock.unlock();
+    const int ret = flush_session_->log_flush(flush_session_, flush_config_);
+    if (ret != 0) {
+      spdlog::critical("WiredTiger log flush failed: {}; stopping so that no write is "
+                       "acknowledged that may not be durable",
+                       wiredtiger_strerror(ret));
+      std::abort();
+    }
+    lock.lock();
+    covered_.fetch_add(target - flushed_);
+    flushes_.fetch_add(1);
+    flushed_ = target;
+    leader_active_ = false;
+    flushed_cv_.notify_all();
+  }
+}
+
+}  // namespace alder
