@@ -1,0 +1,33 @@
+// The public API (thrift/alder.thrift) on top of the coordinator: validates
+// input against the limits, calls the coordinator, and translates Status into
+// the API's exceptions with messages a user can act on. The only place that
+// speaks both Thrift's generated types and Alder's own.
+//
+// Thread-safe: one handler serves every connection.
+#ifndef ALDER_SERVER_API_HANDLER_H_
+#define ALDER_SERVER_API_HANDLER_H_
+
+#include "Alder.h"
+#include "server/coordinator.h"
+#include "server/request_limits.h"
+
+namespace alder {
+
+class ApiHandler final : public api::AlderIf {
+ public:
+  // `coordinator` must outlive the handler.
+  ApiHandler(Coordinator* coordinator, RequestLimits limits);
+
+  int64_t put(const std::string& key, const std::string& value,
+              const api::WriteOptions& options) override;
+  void get(api::Entry& entry, const std::string& key, const api::ReadOptions& options) override;
+  int64_t remove(const std::string& key, const api::WriteOptions& options) override;
+
+ private:
+  Coordinator* const coordinator_;
+  const RequestLimits limits_;
+};
+
+}  // namespace alder
+
+#endif  // ALDER_SERVER_API_HANDLER_H_

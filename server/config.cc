@@ -1,0 +1,262 @@
+#include "server/config.h"
+
+#include <boost/program_options.hpp>
+
+#include <bit>
+#include <charconv>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "server/duration.h"
+
+namespace alder {
+namespace po = boost::program_options;
+namespace {
+
+Result<std::chrono::milliseconds> DurationSetting(const po::variables_map& vm, const char* name) {
+  const std::string text = vm[name].as<std::string>();
+  auto parsed = ParseDuration(text);
+  if (!parsed) {
+    return Status::InvalidArgument(std::string(name) + " = '" + text +
+                                   "' is not a duration; write a whole number with a unit: "
+                                   "500ms, 30s, 10m, 3h, 10d");
+  }
+  return *parsed;
+}
+
+Result<uint32_t> ParseUint32(const std::string& text, const std::string& what) {
+  uint32_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size()) {
+    return Status::InvalidArgument(what + " '" + text + "' is not a whole number");
+  }
+  return value;
+}
+
+Result<std::vector<Peer>> ParsePeers(const std::string& text) {
+  std::vector<Peer> peers;
+  std::set<uint32_t> ids;
+  std::stringstream stream(text);
+  std::string item;
+  while (std::getline(stream, item, ',')) {
+    if (item.empty()) continue;
+    const auto at = item.find('@');
+    if (at == std::string::npos) {
+      return Status::InvalidArgument("peer '" + item + "' is not of the form id@host:port");
+    }
+    auto id = ParseUint32(item.substr(0, at), "peer id in '" + item + "':");
+    if (!id.ok()) return id.status();
+    auto address = ParseHostPort(item.substr(at + 1));
+    if (!address.ok()) return address.status();
+    if (!ids.insert(id.value()).second) {
+      return Status::InvalidArgument("peers lists node " + std::to_string(id.value()) + " twice");
+    }
+    peers.push_back(Peer{id.value(), address.value()});
+  }
+  return peers;
+}
+
+}  // namespace
+
+Result<HostPort> ParseHostPort(const std::string& text) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0) {
+    return Status::InvalidArgument("'" + text + "' is not of the form host:port");
+  }
+  auto port = ParseUint32(text.substr(colon + 1), "port in '" + text + "':");
+  if (!port.ok() || port.value() == 0 || port.value() > 65535) {
+    return Status::InvalidArgument("'" + text + "' does not end in a port 1..65535");
+  }
+  return HostPort{text.substr(0, colon), static_cast<uint16_t>(port.value())};
+}
+
+Result<uint64_t> ParseByteSize(const std::string& text) {
+  uint64_t count = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), count);
+  const std::string unit(end, text.data() + text.size());
+  uint64_t scale = 0;
+  if (unit.empty() || unit == "B") scale = 1;
+  if (unit == "KB") scale = 1ull << 10;
+  if (unit == "MB") scale = 1ull << 20;
+  if (unit == "GB") scale = 1ull << 30;
+  if (ec != std::errc() || end == text.data() || scale == 0 || count > (~0ull) / scale) {
+    return Status::InvalidArgument("'" + text + "' is not a size; write e.g. 512MB or 2GB");
+  }
+  return count * scale;
+}
+
+Result<CommandLine> ParseCommandLine(int argc, const char* const argv[]) {
+  const NodeConfig defaults;
+  po::options_description general("General");
+  general.add_options()
+      ("help,h", "print this help and exit")
+      ("version", "print the version and exit")
+      ("config", po::value<std::string>(), "INI file with any of the settings below (flags win)");
+  po::options_description settings("Settings (as --flag or as `key = value` in the config file)");
+  settings.add_options()
+      ("node_id", po::value<uint32_t>()->default_value(defaults.node_id),
+       "this node's id, 1..2147483647, unique in the cluster")
+      ("data_dir", po::value<std::string>()->default_value(defaults.data_dir),
+       "where this node keeps its WiredTiger tables")
+      ("listen", po::value<std::string>()->default_value(defaults.listen.ToString()),
+       "client API address host:port")
+      ("internode_listen",
+       po::value<std::string>()->default_value(defaults.internode_listen.ToString()),
+       "internode address host:port")
+      ("peers", po::value<std::string>()->default_value(""),
+       "every node's internode address, this one included: id@host:port,...; empty: a "
+       "one-node cluster")
+      ("replication_factor", po::value<uint32_t>()->default_value(defaults.replication_factor),
+       "copies of each key; capped at the node count unless set explicitly")
+      ("partitions", po::value<uint32_t>()->default_value(defaults.partitions),
+       "partitions in the cluster, a power of two; fixed at creation")
+      ("durability", po::value<std::string>()->default_value("fsync"),
+       "fsync: an acknowledged write is on the storage device (survives power loss); "
+       "process: it is in the operating system (survives kill -9 of alderd, not power loss)")
+      ("gc_grace", po::value<std::string>()->default_value("10d"),
+       "how long tombstones and expired records are kept before they may be purged")
+      ("gc_interval", po::value<std::string>()->default_value("1h"),
+       "how often the tombstone collector scans for purgeable records")
+      ("hint_window", po::value<std::string>()->default_value("3h"),
+       "how long writes for a down replica are kept as hints (multi-node clusters)")
+      ("anti_entropy_interval", po::value<std::string>()->default_value("10m"),
+       "how often replicas compare Merkle trees (multi-node clusters)")
+      ("max_clock_offset", po::value<std::string>()->default_value("500ms"),
+       "remote timestamps further ahead of local time than this are rejected")
+      ("checkpoint_interval", po::value<std::string>()->default_value("60s"),
+       "how often WiredTiger checkpoints (bounds recovery time)")
+      ("max_key_bytes", po::value<uint32_t>()->default_value(defaults.max_key_bytes),
+       "longest key accepted, in bytes")
+      ("max_value_bytes", po::value<uint32_t>()->default_value(defaults.max_value_bytes),
+       "largest value accepted, in bytes")
+      ("max_connections", po::value<uint32_t>()->default_value(defaults.max_connections),
+       "client connections served at once (one thread each); more wait to be accepted")
+      ("client_idle_timeout", po::value<std::string>()->default_value("10m"),
+       "a client connection idle (or stuck mid-frame) this long is closed")
+      ("cache_size", po::value<std::string>()->default_value("256MB"),
+       "WiredTiger cache size; most of alderd's memory")
+      ("log_level", po::value<std::string>()->default_value(defaults.log_level),
+       "trace, debug, info, warn, error");
+
+  po::options_description all;
+  all.add(general).add(settings);
+  po::variables_map vm;
+  try {
+    po::store(po::parse_command_line(argc, argv, all), vm);
+    if (vm.count("config")) {
+      const std::string path = vm["config"].as<std::string>();
+      std::ifstream file(path);
+      if (!file) return Status::InvalidArgument("cannot read config file " + path);
+      po::store(po::parse_config_file(file, settings), vm);
+    }
+    po::notify(vm);
+  } catch (const po::error& e) {
+    return Status::InvalidArgument(e.what());
+  }
+
+  CommandLine out;
+  if (vm.count("help")) {
+    std::ostringstream help;
+    help << "Usage: alderd [--config FILE] [--SETTING VALUE ...]\n\n"
+            "Runs one Alder node. With no settings: a one-node cluster with data in\n"
+            "./alder-data, serving clients on 127.0.0.1:7700.\n\n"
+         << all;
+    out.exit_now = true;
+    out.output = help.str();
+    return out;
+  }
+  if (vm.count("version")) {
+    out.exit_now = true;
+    out.output = "alderd 0.1.0\n";
+    return out;
+  }
+
+  NodeConfig& c = out.config;
+  c.node_id = vm["node_id"].as<uint32_t>();
+  if (c.node_id == 0 || c.node_id > 0x7fffffffu) {
+    return Status::InvalidArgument("node_id must be in 1..2147483647, got " +
+                                   std::to_string(c.node_id));
+  }
+  c.data_dir = vm["data_dir"].as<std::string>();
+  if (c.data_dir.empty()) return Status::InvalidArgument("data_dir must not be empty");
+  for (auto [name, target] : {std::pair{"listen", &c.listen},
+                              std::pair{"internode_listen", &c.internode_listen}}) {
+    auto parsed = ParseHostPort(vm[name].as<std::string>());
+    if (!parsed.ok()) return Status::InvalidArgument(std::string(name) + ": " + parsed.status().message());
+    *target = parsed.value();
+  }
+  auto peers = ParsePeers(vm["peers"].as<std::string>());
+  if (!peers.ok()) return Status::InvalidArgument("peers: " + peers.status().message());
+  c.peers = peers.value();
+  if (c.peers.empty()) c.peers.push_back(Peer{c.node_id, c.internode_listen});
+  bool self_listed = false;
+  for (const Peer& p : c.peers) self_listed |= p.node_id == c.node_id;
+  if (!self_listed) {
+    return Status::InvalidArgument("peers must list this node (node_id " +
+                                   std::to_string(c.node_id) + ") too");
+  }
+
+  c.partitions = vm["partitions"].as<uint32_t>();
+  if (!std::has_single_bit(c.partitions) || c.partitions > 65536) {
+    return Status::InvalidArgument("partitions must be a power of two in 1..65536, got " +
+                                   std::to_string(c.partitions));
+  }
+  c.replication_factor = vm["replication_factor"].as<uint32_t>();
+  const auto nodes = static_cast<uint32_t>(c.peers.size());
+  if (c.replication_factor == 0) return Status::InvalidArgument("replication_factor must be >= 1");
+  if (c.replication_factor > nodes) {
+    if (!vm["replication_factor"].defaulted()) {
+      return Status::InvalidArgument("replication_factor " + std::to_string(c.replication_factor) +
+                                     " needs at least that many nodes; peers lists " +
+                                     std::to_string(nodes));
+    }
+    c.replication_factor = nodes;
+  }
+
+  const std::string durability = vm["durability"].as<std::string>();
+  if (durability == "fsync") {
+    c.durability = Durability::kFsync;
+  } else if (durability == "process") {
+    c.durability = Durability::kProcess;
+  } else {
+    return Status::InvalidArgument("durability must be fsync or process, got '" + durability + "'");
+  }
+
+  for (auto [name, target] :
+       {std::pair{"gc_grace", &c.gc_grace}, std::pair{"gc_interval", &c.gc_interval},
+        std::pair{"hint_window", &c.hint_window},
+        std::pair{"anti_entropy_interval", &c.anti_entropy_interval},
+        std::pair{"max_clock_offset", &c.max_clock_offset},
+        std::pair{"checkpoint_interval", &c.checkpoint_interval},
+        std::pair{"client_idle_timeout", &c.client_idle_timeout}}) {
+    auto parsed = DurationSetting(vm, name);
+    if (!parsed.ok()) return parsed.status();
+    *target = parsed.value();
+  }
+  if (c.gc_interval.count() == 0 || c.checkpoint_interval < std::chrono::seconds(1) ||
+      c.client_idle_timeout.count() == 0 || c.max_clock_offset.count() == 0) {
+    return Status::InvalidArgument(
+        "gc_interval, max_clock_offset and client_idle_timeout must be positive, "
+        "checkpoint_interval at least 1s");
+  }
+
+  c.max_key_bytes = vm["max_key_bytes"].as<uint32_t>();
+  c.max_value_bytes = vm["max_value_bytes"].as<uint32_t>();
+  if (c.max_key_bytes == 0 || c.max_key_bytes > (1u << 16)) {
+    return Status::InvalidArgument("max_key_bytes must be in 1..65536");
+  }
+  if (c.max_value_bytes > (256u << 20)) {
+    return Status::InvalidArgument("max_value_bytes must be at most 268435456 (256 MiB)");
+  }
+  c.max_connections = vm["max_connections"].as<uint32_t>();
+  if (c.max_connections == 0) return Status::InvalidArgument("max_connections must be >= 1");
+  auto cache = ParseByteSize(vm["cache_size"].as<std::string>());
+  if (!cache.ok()) return Status::InvalidArgument("cache_size: " + cache.status().message());
+  if (cache.value() < (1ull << 20)) return Status::InvalidArgument("cache_size must be at least 1MB");
+  c.cache_size_bytes = cache.value();
+  c.log_level = vm["log_level"].as<std::string>();
+  return out;
+}
+
+}  // namespace alder

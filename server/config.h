@@ -1,0 +1,76 @@
+// alderd's configuration: every setting with its default, parsed once from
+// the command line and an optional INI file (DESIGN.md section 9). Nothing
+// else in alderd reads flags, files or the environment.
+#ifndef ALDER_SERVER_CONFIG_H_
+#define ALDER_SERVER_CONFIG_H_
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "server/group_commit.h"
+#include "server/status.h"
+
+namespace alder {
+
+struct HostPort {
+  std::string host;
+  uint16_t port = 0;
+  std::string ToString() const { return host + ":" + std::to_string(port); }
+};
+
+struct Peer {
+  uint32_t node_id = 0;
+  HostPort internode;
+};
+
+struct NodeConfig {
+  // Identity and placement.
+  uint32_t node_id = 1;                     // 1..2^31-1, unique in the cluster
+  std::string data_dir = "alder-data";
+  HostPort listen{"127.0.0.1", 7700};       // client API
+  HostPort internode_listen{"127.0.0.1", 7701};
+  std::vector<Peer> peers;                  // every node, this one included
+  uint32_t replication_factor = 3;          // capped at the node count when defaulted
+  uint32_t partitions = 256;                // power of two, fixed at cluster creation
+
+  // Durability and time.
+  Durability durability = Durability::kFsync;
+  std::chrono::milliseconds gc_grace{std::chrono::hours(24 * 10)};
+  std::chrono::milliseconds gc_interval{std::chrono::hours(1)};  // how often GC scans
+  std::chrono::milliseconds hint_window{std::chrono::hours(3)};
+  std::chrono::milliseconds anti_entropy_interval{std::chrono::minutes(10)};
+  std::chrono::milliseconds max_clock_offset{500};
+  std::chrono::milliseconds checkpoint_interval{std::chrono::seconds(60)};
+
+  // Limits.
+  uint32_t max_key_bytes = 2048;
+  uint32_t max_value_bytes = 1 << 20;
+  uint32_t max_connections = 512;           // client connections served at once
+  std::chrono::milliseconds client_idle_timeout{std::chrono::minutes(10)};
+  uint64_t cache_size_bytes = 256ull << 20;  // WiredTiger cache
+
+  std::string log_level = "info";
+};
+
+// What the command line asked for.
+struct CommandLine {
+  NodeConfig config;
+  bool exit_now = false;  // --help or --version: print `output` and exit 0
+  std::string output;
+};
+
+// Parses flags and the --config file (flags win). Returns InvalidArgument with
+// a message naming the setting and the accepted values on any bad input.
+Result<CommandLine> ParseCommandLine(int argc, const char* const argv[]);
+
+// Parses "host:port". Returns nullopt-like InvalidArgument on bad input.
+Result<HostPort> ParseHostPort(const std::string& text);
+
+// Parses a byte size: a number with an optional unit B, KB, MB, GB (powers of 1024).
+Result<uint64_t> ParseByteSize(const std::string& text);
+
+}  // namespace alder
+
+#endif  // ALDER_SERVER_CONFIG_H_

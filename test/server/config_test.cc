@@ -1,0 +1,95 @@
+#include "server/config.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <vector>
+
+#include "test/support/temp_dir.h"
+
+namespace alder {
+namespace {
+
+Result<CommandLine> Parse(std::vector<std::string> args) {
+  args.insert(args.begin(), "alderd");
+  std::vector<const char*> argv;
+  for (const auto& a : args) argv.push_back(a.c_str());
+  return ParseCommandLine(static_cast<int>(argv.size()), argv.data());
+}
+
+TEST(Config, DefaultsRunAOneNodeClusterOnPort7700) {
+  auto parsed = Parse({});
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  const NodeConfig& c = parsed->config;
+  EXPECT_EQ(c.listen.port, 7700);
+  EXPECT_EQ(c.internode_listen.port, 7701);
+  EXPECT_EQ(c.data_dir, "alder-data");
+  EXPECT_EQ(c.partitions, 256u);
+  EXPECT_EQ(c.peers.size(), 1u);
+  EXPECT_EQ(c.replication_factor, 1u);  // defaulted 3, capped at one node
+  EXPECT_EQ(c.durability, Durability::kFsync);
+  EXPECT_EQ(c.gc_grace, std::chrono::hours(240));
+  EXPECT_EQ(c.max_clock_offset, std::chrono::milliseconds(500));
+  EXPECT_EQ(c.max_value_bytes, 1u << 20);
+}
+
+TEST(Config, ReadsTheConfigFileAndFlagsWin) {
+  testing::TempDir dir;
+  const std::string path = dir.Sub("alder.conf");
+  std::ofstream(path) << "node_id = 2\nlisten = 127.0.0.1:7710\ngc_grace = 30s\n"
+                         "durability = process\npeers = 2@127.0.0.1:7711\n";
+  auto parsed = Parse({"--config", path, "--listen", "127.0.0.1:7720"});
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_EQ(parsed->config.node_id, 2u);
+  EXPECT_EQ(parsed->config.listen.port, 7720);
+  EXPECT_EQ(parsed->config.gc_grace, std::chrono::seconds(30));
+  EXPECT_EQ(parsed->config.durability, Durability::kProcess);
+}
+
+TEST(Config, RejectsBadValuesNamingTheSetting) {
+  struct Case {
+    std::vector<std::string> args;
+    std::string mentions;
+  };
+  const std::vector<Case> cases = {
+      {{"--gc_grace", "10 days"}, "gc_grace"},
+      {{"--durability", "maybe"}, "durability"},
+      {{"--partitions", "100"}, "power of two"},
+      {{"--node_id", "0"}, "node_id"},
+      {{"--listen", "nohost"}, "listen"},
+      {{"--peers", "1@127.0.0.1:7701,1@127.0.0.1:7711"}, "twice"},
+      {{"--peers", "2@127.0.0.1:7711"}, "this node"},
+      {{"--replication_factor", "3"}, "replication_factor"},
+      {{"--cache_size", "lots"}, "cache_size"},
+      {{"--no_such_setting", "1"}, "no_such_setting"},
+  };
+  for (const Case& c : cases) {
+    auto parsed = Parse(c.args);
+    ASSERT_FALSE(parsed.ok()) << c.args[0];
+    EXPECT_NE(parsed.status().message().find(c.mentions), std::string::npos)
+        << parsed.status().message();
+  }
+}
+
+TEST(Config, HelpListsEverySettingOfTheContract) {
+  auto parsed = Parse({"--help"});
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_TRUE(parsed->exit_now);
+  for (const char* key : {"node_id", "data_dir", "listen", "internode_listen", "peers",
+                          "replication_factor", "partitions", "durability", "gc_grace",
+                          "hint_window", "anti_entropy_interval", "max_clock_offset",
+                          "max_key_bytes", "max_value_bytes"}) {
+    EXPECT_NE(parsed->output.find(std::string("--") + key), std::string::npos) << key;
+  }
+}
+
+TEST(Config, ParsesByteSizes) {
+  EXPECT_EQ(ParseByteSize("512MB").value(), 512ull << 20);
+  EXPECT_EQ(ParseByteSize("2GB").value(), 2ull << 30);
+  EXPECT_EQ(ParseByteSize("4096").value(), 4096u);
+  EXPECT_FALSE(ParseByteSize("12XB").ok());
+  EXPECT_FALSE(ParseByteSize("").ok());
+}
+
+}  // namespace
+}  // namespace alder

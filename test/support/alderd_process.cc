@@ -1,0 +1,151 @@
+#include "test/support/alderd_process.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <thrift/protocol/TBinaryProtocol.h>
+#include <thrift/transport/TBufferTransports.h>
+#include <thrift/transport/TSocket.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#ifndef ALDERD_PATH
+#error "ALDERD_PATH must name the alderd binary"
+#endif
+
+namespace alder::testing {
+
+uint16_t FreePort() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  socklen_t len = sizeof(addr);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+namespace {
+
+bool Accepts(uint16_t port) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(port);
+  const bool ok = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+  close(fd);
+  return ok;
+}
+
+}  // namespace
+
+AlderdProcess::AlderdProcess(std::string data_dir, std::vector<std::string> extra_args,
+                             std::vector<std::string> wrapper)
+    : data_dir_(std::move(data_dir)),
+      extra_args_(std::move(extra_args)),
+      wrapper_(std::move(wrapper)) {}
+
+AlderdProcess::~AlderdProcess() {
+  if (running()) Kill();
+}
+
+pid_t AlderdProcess::Spawn(const std::vector<std::string>& args) {
+  std::vector<std::string> command = wrapper_;
+  command.push_back(ALDERD_PATH);
+  command.insert(command.end(), args.begin(), args.end());
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const int log = open(log_path().c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    dup2(log, STDOUT_FILENO);
+    dup2(log, STDERR_FILENO);
+    std::vector<char*> argv;
+    for (auto& a : command) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execvp(argv[0], argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+bool AlderdProcess::Start(std::chrono::milliseconds timeout) {
+  // Ports are chosen afresh only the first time: a restarted node keeps its
+  // address, as it would in production.
+  if (port_ == 0) port_ = FreePort();
+  std::vector<std::string> args = {"--data_dir", data_dir_, "--listen",
+                                   "127.0.0.1:" + std::to_string(port_), "--internode_listen",
+                                   "127.0.0.1:" + std::to_string(FreePort())};
+  args.insert(args.end(), extra_args_.begin(), extra_args_.end());
+  pid_ = Spawn(args);
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return false;
+    }
+    if (Accepts(port_)) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  Kill();
+  return false;
+}
+
+int AlderdProcess::Terminate() {
+  if (!running()) return -1;
+  kill(pid_, SIGTERM);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+void AlderdProcess::Kill() {
+  if (!running()) return;
+  kill(pid_, SIGKILL);
+  waitpid(pid_, nullptr, 0);
+  pid_ = -1;
+}
+
+int AlderdProcess::RunToExit(const std::vector<std::string>& args) {
+  const pid_t pid = Spawn(args);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+std::string AlderdProcess::ReadLog() const {
+  std::ifstream in(log_path());
+  std::stringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+ApiClient::ApiClient(uint16_t port, std::chrono::milliseconds timeout) {
+  using namespace apache::thrift;
+  auto socket = std::make_shared<transport::TSocket>("127.0.0.1", port);
+  socket->setConnTimeout(static_cast<int>(timeout.count()));
+  socket->setRecvTimeout(static_cast<int>(timeout.count()));
+  socket->setSendTimeout(static_cast<int>(timeout.count()));
+  transport_ = std::make_shared<transport::TFramedTransport>(socket);
+  client_ = std::make_unique<api::AlderClient>(std::make_shared<protocol::TBinaryProtocol>(transport_));
+  transport_->open();
+}
+
+ApiClient::~ApiClient() {
+  try {
+    transport_->close();
+  } catch (...) {  // closing a broken connection may throw; nothing to do
+  }
+}
+
+}  // namespace alder::testing
