@@ -6,9 +6,23 @@
 
 namespace alder {
 
-GroupCommit::GroupCommit(WT_SESSION* flush_session, Durability durability)
-    : flush_session_(flush_session),
-      flush_config_(durability == Durability::kFsync ? "sync=on" : "sync=off") {}
+GroupCommit::GroupCommit(WT_SESSION* flush_session, Durability durability, std::string data_dir)
+    : flush_session_(flush_session), durability_(durability), syncer_(std::move(data_dir)) {}
+
+void GroupCommit::Flush() {
+  const int ret = flush_session_->log_flush(flush_session_, "sync=off");
+  Status synced;
+  if (ret != 0) {
+    synced = Status::IoError(std::string("WiredTiger log flush: ") + wiredtiger_strerror(ret));
+  } else if (durability_ == Durability::kFsync) {
+    synced = syncer_.Sync();
+  }
+  if (!synced.ok()) {
+    spdlog::critical("{}; stopping so that no write is acknowledged that may not be durable",
+                     synced.ToString());
+    std::abort();
+  }
+}
 
 void GroupCommit::WaitDurable() {
   std::unique_lock lock(mu_);
@@ -23,13 +37,7 @@ void GroupCommit::WaitDurable() {
     leader_active_ = true;
     const uint64_t target = requested_;
     lock.unlock();
-    const int ret = flush_session_->log_flush(flush_session_, flush_config_);
-    if (ret != 0) {
-      spdlog::critical("WiredTiger log flush failed: {}; stopping so that no write is "
-                       "acknowledged that may not be durable",
-                       wiredtiger_strerror(ret));
-      std::abort();
-    }
+    Flush();
     lock.lock();
     covered_.fetch_add(target - flushed_);
     flushes_.fetch_add(1);

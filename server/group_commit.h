@@ -6,9 +6,10 @@
 // flush. One fsync thus acknowledges a whole group, which is how durable
 // throughput gets past the ~10k synced commits/s WiredTiger manages alone.
 //
-// Modes: kFsync flushes to the storage device (an ack survives power loss);
-// kProcess writes the log to the operating system without fsync (an ack
-// survives kill -9 of alderd, not a machine crash or power loss).
+// Each flush writes the log to the operating system (log_flush "sync=off");
+// in kFsync mode it then fdatasyncs the log files (server/log_file_syncer.h),
+// so an ack survives power loss. kProcess stops after the write: an ack
+// survives kill -9 of alderd, not a machine crash or power loss.
 //
 // Thread-safe.
 #ifndef ALDER_SERVER_GROUP_COMMIT_H_
@@ -20,6 +21,9 @@
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
+#include <string>
+
+#include "server/log_file_syncer.h"
 
 namespace alder {
 
@@ -28,8 +32,9 @@ enum class Durability { kFsync, kProcess };
 class GroupCommit {
  public:
   // `flush_session` is used only by the leader of a flush; the caller keeps
-  // ownership and must not use it for anything else.
-  GroupCommit(WT_SESSION* flush_session, Durability durability);
+  // ownership and must not use it for anything else. `data_dir` holds the
+  // WiredTiger log files.
+  GroupCommit(WT_SESSION* flush_session, Durability durability, std::string data_dir);
   GroupCommit(const GroupCommit&) = delete;
   GroupCommit& operator=(const GroupCommit&) = delete;
 
@@ -43,8 +48,13 @@ class GroupCommit {
   uint64_t commits_covered() const { return covered_.load(); }
 
  private:
+  // Writes the log to the OS and, in kFsync mode, to the device.
+  // REQUIRES: called by the leader only.
+  void Flush();
+
   WT_SESSION* const flush_session_;
-  const char* const flush_config_;
+  const Durability durability_;
+  LogFileSyncer syncer_;  // used by the leader only
 
   std::mutex mu_;
   std::condition_variable flushed_cv_;

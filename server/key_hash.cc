@@ -1,6 +1,6 @@
 #include "server/key_hash.h"
 
-#include <openssl/evp.h>
+#include "server/sha256.h"
 
 #include <bit>
 #include <cassert>
@@ -11,7 +11,7 @@ namespace alder {
 uint64_t KeyHash(std::string_view key) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
-  if (EVP_Digest(key.data(), key.size(), digest, &length, EVP_sha256(), nullptr) != 1) {
+  if (EVP_Digest(key.data(), key.size(), digest, &length, Sha256(), nullptr) != 1) {
     std::abort();  // SHA-256 cannot fail short of memory exhaustion
   }
   uint64_t hash = 0;

@@ -1,6 +1,6 @@
 #include "server/record.h"
 
-#include <openssl/evp.h>
+#include "server/sha256.h"
 
 #include <cstdlib>
 #include <cstring>
@@ -77,7 +77,7 @@ VersionDigest DigestOf(std::string_view key, const Record& record) {
   PutBigEndian(&input, record.expires_at_ms, 8);
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
-  if (EVP_Digest(input.data(), input.size(), digest, &length, EVP_sha256(), nullptr) != 1) {
+  if (EVP_Digest(input.data(), input.size(), digest, &length, Sha256(), nullptr) != 1) {
     std::abort();  // SHA-256 cannot fail short of memory exhaustion
   }
   VersionDigest out;

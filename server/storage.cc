@@ -130,7 +130,7 @@ Status Storage::Init() {
   if (ret != 0) return WtStatus(ret, "create tables");
   ret = conn_->open_session(conn_, nullptr, nullptr, &flush_session_);
   if (ret != 0) return WtStatus(ret, "open log flush session");
-  group_commit_ = std::make_unique<GroupCommit>(flush_session_, options_.durability);
+  group_commit_ = std::make_unique<GroupCommit>(flush_session_, options_.durability, options_.data_dir);
   sessions_ = std::make_unique<WtSessionPool>(conn_, kDataUri, kIndexUri);
   return Status::Ok();
 }
