@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-scripts/build.sh
+ALDER_TARGETS="alderd alder" scripts/build.sh
 DATA=${ALDER_DATA:-cluster-data}
 PORT=${ALDER_PORT:-7700}
 mkdir -p "$DATA"
