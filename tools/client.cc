@@ -1,0 +1,302 @@
+// The client wraps the generated AlderClient at the edge: requests go out in
+// Alder's types, and every exception Thrift or the server can raise comes back
+// as a CallStatus. Transport exceptions leave a framed connection in an
+// unknown state (half a frame may have been read), so they close it; declared
+// exceptions and TApplicationException arrive as complete messages, so the
+// connection stays usable after them.
+#include "tools/client.h"
+
+#include <thrift/TApplicationException.h>
+#include <thrift/TOutput.h>
+#include <thrift/protocol/TBinaryProtocol.h>
+#include <thrift/protocol/TProtocolException.h>
+#include <thrift/transport/TBufferTransports.h>
+#include <thrift/transport/TSocket.h>
+#include <thrift/transport/TTransportException.h>
+
+#include <algorithm>
+#include <climits>
+#include <mutex>
+
+#include "Alder.h"
+#include "alder_types.h"
+#include "fmt/format.h"
+#include "server/duration.h"
+
+namespace alder::tools {
+namespace {
+
+using apache::thrift::TApplicationException;
+using apache::thrift::protocol::TBinaryProtocol;
+using apache::thrift::protocol::TProtocolException;
+using apache::thrift::transport::TFramedTransport;
+using apache::thrift::transport::TSocket;
+using apache::thrift::transport::TTransportException;
+
+// DESIGN.md section 8: the server's default limit, only used for a hint.
+constexpr size_t kDefaultMaxValueBytes = size_t{1} << 20;
+
+void DiscardThriftOutput(const char* /*message*/) {}
+
+void SilenceThriftLogging() {
+  static std::once_flag once;
+  std::call_once(once, [] { apache::thrift::GlobalOutput.setOutputFunction(DiscardThriftOutput); });
+}
+
+// Thrift's socket errors read "write() send(): Broken pipe" or "socket open()
+// error: Connection refused": where it failed, then the errno text. Users need
+// the errno text.
+std::string ReasonOf(const std::exception& e) {
+  std::string reason = e.what();
+  const size_t colon = reason.rfind(": ");
+  if (colon != std::string::npos && reason.substr(0, colon).find("()") != std::string::npos) {
+    reason.erase(0, colon + 2);
+  }
+  return Printable(reason);
+}
+
+int TimeoutMs(std::chrono::milliseconds timeout) {
+  if (timeout.count() <= 0) return 1;
+  if (timeout.count() > INT_MAX) return INT_MAX;
+  return static_cast<int>(timeout.count());
+}
+
+api::Consistency::type ToThrift(Consistency level) {
+  switch (level) {
+    case Consistency::kOne:
+      return api::Consistency::ONE;
+    case Consistency::kQuorum:
+      return api::Consistency::QUORUM;
+    case Consistency::kAll:
+      return api::Consistency::ALL;
+  }
+  return api::Consistency::QUORUM;
+}
+
+api::WriteOptions ToThrift(const WriteParams& params) {
+  api::WriteOptions options;
+  if (params.ttl) options.__set_ttl_ms(params.ttl->count());
+  if (params.consistency) options.__set_consistency(ToThrift(*params.consistency));
+  return options;
+}
+
+api::ReadOptions ToThrift(const ReadParams& params) {
+  api::ReadOptions options;
+  if (params.consistency) options.__set_consistency(ToThrift(*params.consistency));
+  return options;
+}
+
+}  // namespace
+
+std::string_view ConsistencyName(Consistency level) {
+  switch (level) {
+    case Consistency::kOne:
+      return "one";
+    case Consistency::kQuorum:
+      return "quorum";
+    case Consistency::kAll:
+      return "all";
+  }
+  return "?";
+}
+
+std::string_view ErrorKindName(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::kConnect:
+      return "connect";
+    case ErrorKind::kIo:
+      return "io";
+    case ErrorKind::kReplyTimeout:
+      return "reply_timeout";
+    case ErrorKind::kInvalidArgument:
+      return "invalid_argument";
+    case ErrorKind::kNotFound:
+      return "not_found";
+    case ErrorKind::kUnavailable:
+      return "unavailable";
+    case ErrorKind::kTimedOut:
+      return "timed_out";
+    case ErrorKind::kServerError:
+      return "server_error";
+  }
+  return "unknown";
+}
+
+bool IsConnectionError(ErrorKind kind) {
+  return kind == ErrorKind::kConnect || kind == ErrorKind::kIo || kind == ErrorKind::kReplyTimeout;
+}
+
+std::string Printable(std::string_view bytes, size_t max_bytes) {
+  std::string out;
+  const size_t n = std::min(bytes.size(), max_bytes);
+  out.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    const auto c = static_cast<unsigned char>(bytes[i]);
+    if (c >= 0x20 && c < 0x7f && c != '\\') {
+      out.push_back(static_cast<char>(c));
+    } else if (c == '\\') {
+      out += "\\\\";
+    } else {
+      out += fmt::format("\\x{:02x}", c);
+    }
+  }
+  if (bytes.size() > n) out += "...";
+  return out;
+}
+
+struct Client::Impl {
+  ClientOptions options;
+  std::shared_ptr<TSocket> socket;
+  std::shared_ptr<TFramedTransport> transport;
+  std::unique_ptr<api::AlderClient> stub;  // non-null while connected
+
+  std::string Endpoint() const { return fmt::format("{}:{}", options.host, options.port); }
+
+  void Close() {
+    stub.reset();
+    if (transport) {
+      try {
+        transport->close();
+      } catch (...) {
+        // Closing a broken socket may throw; it is closed either way.
+      }
+    }
+    transport.reset();
+    socket.reset();
+  }
+
+  CallStatus Open() {
+    if (stub) return CallStatus::Ok();
+    const int timeout_ms = TimeoutMs(options.timeout);
+    socket = std::make_shared<TSocket>(options.host, options.port);
+    socket->setConnTimeout(timeout_ms);
+    socket->setSendTimeout(timeout_ms);
+    socket->setRecvTimeout(timeout_ms);
+    transport = std::make_shared<TFramedTransport>(socket);
+    try {
+      transport->open();
+    } catch (const std::exception& e) {
+      std::string reason = ReasonOf(e);
+      if (reason.find("timed out") != std::string::npos) {
+        reason = fmt::format("no answer within {}", FormatDuration(options.timeout));
+      }
+      Close();
+      return CallStatus::Error(ErrorKind::kConnect,
+                               fmt::format("cannot connect to {}: {}", Endpoint(), reason));
+    }
+    stub = std::make_unique<api::AlderClient>(std::make_shared<TBinaryProtocol>(transport));
+    return CallStatus::Ok();
+  }
+
+  // Runs `call` on an open connection and turns every exception into a
+  // CallStatus. `key` is only used in messages.
+  template <typename Call>
+  CallStatus Run(const std::string& key, Call&& call) {
+    CallStatus opened = Open();
+    if (!opened.ok()) return opened;
+    try {
+      call(*stub);
+      return CallStatus::Ok();
+    } catch (const api::NotFound&) {
+      return CallStatus::Error(ErrorKind::kNotFound, "not found: " + Printable(key));
+    } catch (const api::InvalidArgument& e) {
+      return CallStatus::Error(ErrorKind::kInvalidArgument,
+                               "invalid argument: " + Printable(e.message));
+    } catch (const api::Unavailable& e) {
+      return CallStatus::Error(
+          ErrorKind::kUnavailable,
+          fmt::format("unavailable: {} ({} replicas required, {} alive)", Printable(e.message),
+                      e.required_replicas, e.alive_replicas));
+    } catch (const api::TimedOut& e) {
+      return CallStatus::Error(ErrorKind::kTimedOut,
+                               fmt::format("timed out: {} ({} of {} required acks)",
+                                           Printable(e.message), e.acknowledged, e.required_acks));
+    } catch (const TApplicationException& e) {
+      return CallStatus::Error(
+          ErrorKind::kServerError,
+          fmt::format("server error from {}: {}", Endpoint(), Printable(e.what())));
+    } catch (const TTransportException& e) {
+      Close();
+      if (e.getType() == TTransportException::TIMED_OUT) {
+        return CallStatus::Error(
+            ErrorKind::kReplyTimeout,
+            fmt::format("no reply from {} within {}", Endpoint(), FormatDuration(options.timeout)));
+      }
+      if (e.getType() == TTransportException::CORRUPTED_DATA) {
+        return CallStatus::Error(ErrorKind::kIo,
+                                 fmt::format("{} answered with something other than an Alder reply "
+                                             "({}); is that alderd's client port?",
+                                             Endpoint(), Printable(e.what())));
+      }
+      if (e.getType() == TTransportException::END_OF_FILE) {
+        return CallStatus::Error(ErrorKind::kIo,
+                                 fmt::format("connection to {} closed by the server", Endpoint()));
+      }
+      return CallStatus::Error(ErrorKind::kIo,
+                               fmt::format("connection to {} failed: {}", Endpoint(), ReasonOf(e)));
+    } catch (const TProtocolException& e) {
+      Close();
+      return CallStatus::Error(ErrorKind::kIo, fmt::format("garbled reply from {}: {}", Endpoint(),
+                                                           Printable(e.what())));
+    } catch (const std::exception& e) {
+      Close();
+      return CallStatus::Error(
+          ErrorKind::kIo, fmt::format("request to {} failed: {}", Endpoint(), Printable(e.what())));
+    }
+  }
+};
+
+Client::Client(ClientOptions options) : impl_(std::make_unique<Impl>()) {
+  SilenceThriftLogging();
+  impl_->options = std::move(options);
+}
+
+Client::~Client() { impl_->Close(); }
+
+CallStatus Client::Connect() { return impl_->Open(); }
+
+bool Client::connected() const { return impl_->stub != nullptr; }
+
+void Client::Disconnect() { impl_->Close(); }
+
+std::string Client::endpoint() const { return impl_->Endpoint(); }
+
+CallStatus Client::Put(const std::string& key, const std::string& value, const WriteParams& params,
+                       int64_t* version) {
+  const api::WriteOptions options = ToThrift(params);
+  CallStatus status = impl_->Run(key, [&](api::AlderClient& stub) {
+    const int64_t written = stub.put(key, value, options);
+    if (version != nullptr) *version = written;
+  });
+  if (!status.ok() && status.kind() == ErrorKind::kIo && value.size() > kDefaultMaxValueBytes) {
+    // alderd closes the connection on an oversized frame instead of answering.
+    return CallStatus::Error(
+        ErrorKind::kIo,
+        fmt::format("{} (the value is {} bytes; servers close the connection on values over "
+                    "max_value_bytes, 1 MiB by default)",
+                    status.message(), value.size()));
+  }
+  return status;
+}
+
+CallStatus Client::Get(const std::string& key, const ReadParams& params, StoredValue* value) {
+  const api::ReadOptions options = ToThrift(params);
+  return impl_->Run(key, [&](api::AlderClient& stub) {
+    api::Entry entry;
+    stub.get(entry, key, options);
+    value->bytes = std::move(entry.value);
+    value->version = entry.version;
+    value->expires_at_ms =
+        entry.__isset.expires_at_ms ? std::optional<int64_t>(entry.expires_at_ms) : std::nullopt;
+  });
+}
+
+CallStatus Client::Remove(const std::string& key, const WriteParams& params, int64_t* version) {
+  const api::WriteOptions options = ToThrift(params);
+  return impl_->Run(key, [&](api::AlderClient& stub) {
+    const int64_t written = stub.remove(key, options);
+    if (version != nullptr) *version = written;
+  });
+}
+
+}  // namespace alder::tools

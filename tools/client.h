@@ -1,0 +1,139 @@
+// Client: one framed, binary-protocol Thrift connection to an alderd client
+// port (DESIGN.md section 8), speaking Alder's own types so that nothing above
+// it includes generated code.
+//
+// Contract:
+// - Errors are values: every call returns a CallStatus whose message is one
+//   line a user can act on (no "alder: " prefix; the caller adds it).
+// - The connection opens lazily on the first call (or explicitly with
+//   Connect()). A transport failure (connection lost, reply timeout, garbled
+//   reply) closes it; the next call opens a new one. Server-side errors
+//   (InvalidArgument, NotFound, Unavailable, TimedOut, an application
+//   exception) keep it open.
+// - `timeout` bounds connecting, each send and each receive separately.
+// - Not thread-safe: use one Client per thread. Different Clients are
+//   independent.
+// - Thrift's own stderr logging is silenced process-wide by the first Client
+//   constructed, so that errors reach the user once, through CallStatus.
+#ifndef ALDER_TOOLS_CLIENT_H_
+#define ALDER_TOOLS_CLIENT_H_
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace alder::tools {
+
+// Consistency levels of the public API; unset means the server default (QUORUM).
+enum class Consistency { kOne, kQuorum, kAll };
+std::string_view ConsistencyName(Consistency level);  // "one", "quorum", "all"
+
+struct ClientOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 7700;
+  std::chrono::milliseconds timeout{10'000};  // connect, send and receive, each
+};
+
+struct WriteParams {
+  std::optional<std::chrono::milliseconds> ttl;  // unset: the value never expires
+  std::optional<Consistency> consistency;        // unset: server default
+};
+
+struct ReadParams {
+  std::optional<Consistency> consistency;  // unset: server default
+};
+
+// A value as read: the bytes and the version (HLC timestamp) of the write.
+struct StoredValue {
+  std::string bytes;
+  int64_t version = 0;
+  std::optional<int64_t> expires_at_ms;  // Unix ms; unset when there is no TTL
+};
+
+// Why a call failed. The first three are the client's side of the
+// connection; the rest are answers from the server.
+enum class ErrorKind {
+  kConnect,          // could not open a connection (refused, unreachable, DNS)
+  kIo,               // connection lost or reply not understood
+  kReplyTimeout,     // no reply within the client's timeout
+  kInvalidArgument,  // server rejected the request (key or value size, TTL)
+  kNotFound,         // get of a key that has no live value
+  kUnavailable,      // too few live replicas for the consistency level
+  kTimedOut,         // replicas did not acknowledge in time (server-side timeout)
+  kServerError,      // the server raised an application exception
+};
+inline constexpr int kErrorKindCount = 8;
+static_assert(static_cast<int>(ErrorKind::kServerError) + 1 == kErrorKindCount);
+
+// A short snake_case name, stable for JSON: "connect", "io", "reply_timeout",
+// "invalid_argument", "not_found", "unavailable", "timed_out", "server_error".
+std::string_view ErrorKindName(ErrorKind kind);
+
+// True for the kinds that mean the connection itself failed.
+bool IsConnectionError(ErrorKind kind);
+
+class CallStatus {
+ public:
+  static CallStatus Ok() { return CallStatus(); }
+  static CallStatus Error(ErrorKind kind, std::string message) {
+    return CallStatus(kind, std::move(message));
+  }
+
+  bool ok() const { return !kind_.has_value(); }
+  // REQUIRES: !ok()
+  ErrorKind kind() const { return *kind_; }
+  // Empty when ok().
+  const std::string& message() const { return message_; }
+
+ private:
+  CallStatus() = default;
+  CallStatus(ErrorKind kind, std::string message) : kind_(kind), message_(std::move(message)) {}
+
+  std::optional<ErrorKind> kind_;
+  std::string message_;
+};
+
+class Client {
+ public:
+  explicit Client(ClientOptions options);
+  ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  // Opens the connection if it is not open. kConnect on failure.
+  CallStatus Connect();
+  bool connected() const;
+  // Closes the connection, if open. The next call reopens it.
+  void Disconnect();
+
+  // "host:port", for messages.
+  std::string endpoint() const;
+
+  // Stores `value` under `key`. On success sets *version (if non-null) to the
+  // version the server wrote.
+  CallStatus Put(const std::string& key, const std::string& value, const WriteParams& params,
+                 int64_t* version);
+
+  // Reads `key` into *value. kNotFound when the key has no live value.
+  CallStatus Get(const std::string& key, const ReadParams& params, StoredValue* value);
+
+  // Deletes `key` (removing an absent key is not an error). On success sets
+  // *version (if non-null) to the version of the tombstone.
+  CallStatus Remove(const std::string& key, const WriteParams& params, int64_t* version);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Renders arbitrary bytes for a one-line message: printable ASCII as is,
+// everything else as \xNN, cut to `max_bytes` of input with "..." appended.
+std::string Printable(std::string_view bytes, size_t max_bytes = 200);
+
+}  // namespace alder::tools
+
+#endif  // ALDER_TOOLS_CLIENT_H_

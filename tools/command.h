@@ -1,0 +1,72 @@
+// What every alder subcommand shares: the streams it talks through, the exit
+// codes it returns, and the one-line error convention.
+//
+// Exit codes (DESIGN.md section 9, stable for scripts):
+//   0  success
+//   1  the server answered with an error, or get found no value
+//   2  usage error: unknown command or option, missing or malformed argument
+//   3  connection failure: could not connect, connection lost, no reply in time
+#ifndef ALDER_TOOLS_COMMAND_H_
+#define ALDER_TOOLS_COMMAND_H_
+
+#include <boost/program_options.hpp>
+#include <iosfwd>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tools/args.h"
+#include "tools/client.h"
+
+namespace alder::tools {
+
+enum ExitCode : int {
+  kExitOk = 0,
+  kExitFailure = 1,
+  kExitUsage = 2,
+  kExitConnection = 3,
+};
+
+// The exit code for a failed call.
+inline int ExitCodeFor(ErrorKind kind) {
+  return IsConnectionError(kind) ? kExitConnection : kExitFailure;
+}
+
+// The process's streams, injected so tests can run commands in-process.
+// `out` receives only what the command produces (values, reports); `err`
+// receives errors and progress.
+struct Io {
+  std::istream& in;
+  std::ostream& out;
+  std::ostream& err;
+  bool err_is_tty = false;  // progress redraws one line when true
+};
+
+// Writes "alder: <message>\n" to io.err.
+void PrintError(Io& io, std::string_view message);
+
+// Prints a usage error "alder: <command>: <message> (see 'alder <command>
+// --help')" and returns kExitUsage.
+int UsageError(Io& io, std::string_view command, std::string_view message);
+
+// Parses a subcommand's arguments with Boost.Program_options: no prefix
+// guessing, '--' ends options. Syntax errors come back as ArgError.
+ArgResult<boost::program_options::variables_map> ParseCommandArgs(
+    const std::vector<std::string>& args,
+    const boost::program_options::options_description& options,
+    const boost::program_options::positional_options_description& positional);
+
+// Assembles a command's --help text: usage line, description, options table,
+// examples. Each argument is printed as given, separated by blank lines.
+std::string CommandHelp(std::string_view usage, std::string_view about,
+                        const boost::program_options::options_description& options,
+                        std::string_view examples);
+
+// A subcommand: runs with the connection settings from the global options
+// and the arguments that follow the command name. Returns an exit code.
+using CommandFn = int (*)(const ClientOptions& client, const std::vector<std::string>& args,
+                          Io& io);
+
+}  // namespace alder::tools
+
+#endif  // ALDER_TOOLS_COMMAND_H_
