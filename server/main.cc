@@ -2,6 +2,7 @@
 // data directory's identity, starts the clock, the tombstone collector and
 // the client API, then waits for SIGTERM or SIGINT and shuts down in reverse:
 // stop accepting and finish requests in flight, stop GC, close WiredTiger.
+#include <malloc.h>
 #include <signal.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -103,6 +104,11 @@ int Run(const NodeConfig& config) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // glibc gives each of up to 8 x cores threads its own malloc arena; with a
+  // thread per connection, WiredTiger's allocations then fragment across them
+  // and peak RSS after loading 1M keys was 1.66x the cache (427 MiB for
+  // 256 MiB). Four arenas measured 329 MiB with no loss of put throughput.
+  mallopt(M_ARENA_MAX, 4);
   auto parsed = ParseCommandLine(argc, argv);
   if (!parsed.ok()) return Fail(parsed.status().message() + " (see alderd --help)");
   if (parsed->exit_now) {
