@@ -20,4 +20,4 @@ esac
 ALDER_TARGETS="crash_test" scripts/build.sh >/dev/null
 echo "crash-cycles: $CYCLES kill -9 cycles, durability $MODE"
 ALDER_CRASH_CYCLES=$CYCLES "${ALDER_BUILD_DIR:-build}/test/integration/crash_test" \
-  --gtest_filter="$FILTER" | grep -E "crash test|FAILED|Failure|cycle [0-9]+, key|PASSED"
+  --gtest_filter="$FILTER" | grep --line-buffered -E "crash test|FAILED|Failure|cycle [0-9]+, key|PASSED"
