@@ -148,12 +148,12 @@ struct Client::Impl {
   ClientOptions options;
   std::shared_ptr<TSocket> socket;
   std::shared_ptr<TFramedTransport> transport;
-  std::unique_ptr<api::AlderClient> stub;  // non-null while connected
+  std::unique_ptr<api::AlderClient> rpc;  // non-null while connected
 
   std::string Endpoint() const { return fmt::format("{}:{}", options.host, options.port); }
 
   void Close() {
-    stub.reset();
+    rpc.reset();
     if (transport) {
       try {
         transport->close();
@@ -166,7 +166,7 @@ struct Client::Impl {
   }
 
   CallStatus Open() {
-    if (stub) return CallStatus::Ok();
+    if (rpc) return CallStatus::Ok();
     const int timeout_ms = TimeoutMs(options.timeout);
     socket = std::make_shared<TSocket>(options.host, options.port);
     socket->setConnTimeout(timeout_ms);
@@ -184,7 +184,7 @@ struct Client::Impl {
       return CallStatus::Error(ErrorKind::kConnect,
                                fmt::format("cannot connect to {}: {}", Endpoint(), reason));
     }
-    stub = std::make_unique<api::AlderClient>(std::make_shared<TBinaryProtocol>(transport));
+    rpc = std::make_unique<api::AlderClient>(std::make_shared<TBinaryProtocol>(transport));
     return CallStatus::Ok();
   }
 
@@ -195,7 +195,7 @@ struct Client::Impl {
     CallStatus opened = Open();
     if (!opened.ok()) return opened;
     try {
-      call(*stub);
+      call(*rpc);
       return CallStatus::Ok();
     } catch (const api::NotFound&) {
       return CallStatus::Error(ErrorKind::kNotFound, "not found: " + Printable(key));
@@ -255,7 +255,7 @@ Client::~Client() { impl_->Close(); }
 
 CallStatus Client::Connect() { return impl_->Open(); }
 
-bool Client::connected() const { return impl_->stub != nullptr; }
+bool Client::connected() const { return impl_->rpc != nullptr; }
 
 void Client::Disconnect() { impl_->Close(); }
 
@@ -264,8 +264,8 @@ std::string Client::endpoint() const { return impl_->Endpoint(); }
 CallStatus Client::Put(const std::string& key, const std::string& value, const WriteParams& params,
                        int64_t* version) {
   const api::WriteOptions options = ToThrift(params);
-  CallStatus status = impl_->Run(key, [&](api::AlderClient& stub) {
-    const int64_t written = stub.put(key, value, options);
+  CallStatus status = impl_->Run(key, [&](api::AlderClient& rpc) {
+    const int64_t written = rpc.put(key, value, options);
     if (version != nullptr) *version = written;
   });
   if (!status.ok() && status.kind() == ErrorKind::kIo && value.size() > kDefaultMaxValueBytes) {
@@ -281,9 +281,9 @@ CallStatus Client::Put(const std::string& key, const std::string& value, const W
 
 CallStatus Client::Get(const std::string& key, const ReadParams& params, StoredValue* value) {
   const api::ReadOptions options = ToThrift(params);
-  return impl_->Run(key, [&](api::AlderClient& stub) {
+  return impl_->Run(key, [&](api::AlderClient& rpc) {
     api::Entry entry;
-    stub.get(entry, key, options);
+    rpc.get(entry, key, options);
     value->bytes = std::move(entry.value);
     value->version = entry.version;
     value->expires_at_ms =
@@ -293,8 +293,8 @@ CallStatus Client::Get(const std::string& key, const ReadParams& params, StoredV
 
 CallStatus Client::Remove(const std::string& key, const WriteParams& params, int64_t* version) {
   const api::WriteOptions options = ToThrift(params);
-  return impl_->Run(key, [&](api::AlderClient& stub) {
-    const int64_t written = stub.remove(key, options);
+  return impl_->Run(key, [&](api::AlderClient& rpc) {
+    const int64_t written = rpc.remove(key, options);
     if (version != nullptr) *version = written;
   });
 }
