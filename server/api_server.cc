@@ -25,6 +25,23 @@ using apache::thrift::transport::TServerSocket;
 using apache::thrift::transport::TTransport;
 using apache::thrift::transport::TTransportFactory;
 
+// A framed transport whose message-size budget applies to each message.
+// Thrift 0.17 charges every string a message reads against maxMessageSize
+// but never restores the budget between frames, so a long-lived connection
+// was cut once it had carried maxMessageSize bytes in all (100 MB by
+// default). Resetting after each frame makes the limit per message.
+class PerMessageFramedTransport final : public TFramedTransport {
+ public:
+  using TFramedTransport::TFramedTransport;
+
+ protected:
+  bool readFrame() override {
+    if (!TFramedTransport::readFrame()) return false;
+    resetConsumedMessageSize();
+    return true;
+  }
+};
+
 // Wraps each accepted socket in a framed transport that enforces our limits;
 // Thrift's own factory would use its 16 MB default.
 class LimitedFramedTransportFactory final : public TTransportFactory {
@@ -33,7 +50,7 @@ class LimitedFramedTransportFactory final : public TTransportFactory {
       : config_(std::move(config)) {}
   std::shared_ptr<TTransport> getTransport(std::shared_ptr<TTransport> trans) override {
     trans->setConfiguration(config_);
-    return std::make_shared<TFramedTransport>(trans, config_);
+    return std::make_shared<PerMessageFramedTransport>(trans, config_);
   }
 
  private:
@@ -66,10 +83,8 @@ ApiServer::~ApiServer() { Stop(); }
 
 Status ApiServer::Start() {
   const auto frame = static_cast<int>(MaxFrameBytes(options_));
-  // Frames are what we bound. maxMessageSize stays at Thrift's default: 0.17
-  // counts it down across the messages of a connection, so setting it to the
-  // frame size would cut a connection after its second large message.
-  auto config = std::make_shared<TConfiguration>(TConfiguration::DEFAULT_MAX_MESSAGE_SIZE, frame);
+  // A message is one frame: both are bounded by a maximal put.
+  auto config = std::make_shared<TConfiguration>(frame, frame);
   auto socket = std::make_shared<TServerSocket>(options_.listen.host, options_.listen.port);
   const int idle_ms = static_cast<int>(options_.idle_timeout.count());
   socket->setRecvTimeout(idle_ms);
