@@ -39,6 +39,8 @@ Consistency ConsistencyOf(bool isset, api::Consistency::type level) {
     case Status::Code::kTimedOut: {
       api::TimedOut e;
       e.message = status.message();
+      e.acknowledged = 0;
+      e.required_acks = 1;
       throw e;
     }
     default: {

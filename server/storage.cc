@@ -7,7 +7,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <thread>
 
 #include "server/key_hash.h"
 
@@ -17,7 +19,21 @@ namespace {
 constexpr const char* kDataUri = "table:data";
 constexpr const char* kIndexUri = "table:digest_index";
 constexpr const char* kMetadataUri = "table:metadata";
-constexpr int kMaxConflictRetries = 1000;
+// A write that keeps conflicting gives up after this long: the key is hot
+// beyond what retrying can resolve, and the client should hear about it.
+constexpr auto kConflictRetryLimit = std::chrono::seconds(10);
+
+// Waits before retrying a conflicted transaction. The transaction we
+// conflicted with may be descheduled (2 cores, many request threads), so
+// retrying at once would just conflict again: yield first, then sleep with
+// exponential backoff up to 1 ms.
+void BackOff(int attempt) {
+  if (attempt < 2) {
+    std::this_thread::yield();
+  } else {
+    std::this_thread::sleep_for(std::chrono::microseconds(std::min(1000, 10 << std::min(attempt, 7))));
+  }
+}
 
 WT_ITEM Item(std::string_view bytes) {
   WT_ITEM item{};
@@ -148,7 +164,8 @@ Result<ApplyOutcome> Storage::Apply(std::string_view key, const Record& incoming
   ThreadSession& s = *ts.value();
   const std::string index_key = EncodeIndexKey(KeyHash(key), key);
 
-  for (int attempt = 0; attempt < kMaxConflictRetries; ++attempt) {
+  const auto give_up_at = std::chrono::steady_clock::now() + kConflictRetryLimit;
+  for (int attempt = 0; std::chrono::steady_clock::now() < give_up_at; BackOff(attempt++)) {
     TransactionGuard txn(s.session);
     if (int ret = txn.Begin(); ret != 0) return WtStatus(ret, "begin transaction");
     std::optional<StoredRecord> current;
@@ -186,8 +203,8 @@ Result<ApplyOutcome> Storage::Apply(std::string_view key, const Record& incoming
     applies_.fetch_add(1);
     return ApplyOutcome{incoming, true};
   }
-  return Status::IoError("write of one key conflicted " + std::to_string(kMaxConflictRetries) +
-                         " times in a row");
+  return Status::TimedOut("writes to this key kept conflicting for " +
+                          std::to_string(kConflictRetryLimit.count()) + " s");
 }
 
 Result<std::optional<StoredRecord>> Storage::Read(std::string_view key) {
