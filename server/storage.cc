@@ -144,6 +144,12 @@ Status Storage::Init() {
   if (ret == 0) ret = meta_session_->create(meta_session_, kIndexUri, "key_format=u,value_format=u");
   if (ret == 0) ret = meta_session_->create(meta_session_, kMetadataUri, "key_format=S,value_format=S");
   if (ret != 0) return WtStatus(ret, "create tables");
+  // Checkpoint what recovery just replayed. Otherwise a node that crashes
+  // again before its first periodic checkpoint replays the same log again,
+  // and a crash loop makes every start slower (seen: 400 kill -9 restarts
+  // within a second each kept 400 log files and slowed start-up past 30 s).
+  ret = meta_session_->checkpoint(meta_session_, nullptr);
+  if (ret != 0) return WtStatus(ret, "checkpoint after recovery");
   ret = conn_->open_session(conn_, nullptr, nullptr, &flush_session_);
   if (ret != 0) return WtStatus(ret, "open log flush session");
   group_commit_ = std::make_unique<GroupCommit>(flush_session_, options_.durability, options_.data_dir);

@@ -15,6 +15,7 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <filesystem>
 #include <map>
 #include <mutex>
 #include <random>
@@ -179,6 +180,12 @@ TEST_P(CrashTest, KillNineDuringWritesLosesNoAcknowledgedWrite) {
     }
   }
   EXPECT_EQ(node.Terminate(), 0);
+  // Recovery work must not pile up across crashes: old log files go away.
+  int log_files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.Sub("node"))) {
+    log_files += entry.path().filename().string().rfind("WiredTigerLog.", 0) == 0 ? 1 : 0;
+  }
+  EXPECT_LE(log_files, 5) << "WiredTiger log files left after " << cycles << " crashes";
   std::printf("crash test (durability %s): %d kill -9 cycles, %llu writes acknowledged, %llu key "
               "checks, %llu lost\n",
               GetParam(), cycles, static_cast<unsigned long long>(history.acknowledged()),
