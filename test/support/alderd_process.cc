@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <thread>
 
@@ -21,17 +22,34 @@
 
 namespace alder::testing {
 
-uint16_t FreePort() {
+namespace {
+
+bool Bindable(uint16_t port) {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  addr.sin_port = htons(port);
+  const bool ok = bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
   close(fd);
-  return ntohs(addr.sin_port);
+  return ok;
+}
+
+}  // namespace
+
+// Ports come from below the kernel's ephemeral range (32768 and up here):
+// a restarted node keeps its port, and a port from the ephemeral range can be
+// taken meanwhile by any outgoing connection on the machine, which makes the
+// restart fail with "address in use".
+uint16_t FreePort() {
+  static std::mt19937 rng(static_cast<uint32_t>(getpid()) * 7919u ^
+                          static_cast<uint32_t>(std::random_device{}()));
+  std::uniform_int_distribution<int> pick(20000, 32000);
+  for (int attempt = 0; attempt < 1000; ++attempt) {
+    const auto port = static_cast<uint16_t>(pick(rng));
+    if (Bindable(port)) return port;
+  }
+  std::abort();  // 1000 random ports all taken: something is badly wrong
 }
 
 namespace {
