@@ -353,6 +353,8 @@ Status Storage::PutMetadata(std::string_view name, std::string_view value) {
   return WtStatus(ret, "write metadata " + k);
 }
 
+void Storage::WaitDurable() { group_commit_->WaitDurable(); }
+
 StorageStats Storage::stats() const {
   StorageStats s;
   s.applies = applies_.load();

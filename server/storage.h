@@ -105,6 +105,15 @@ class Storage {
   StorageStats stats() const;
   const StorageOptions& options() const { return options_; }
 
+  // For components that keep their own tables in this database
+  // (server/hint_store.h). Sessions they open must be closed before Storage
+  // is destroyed: closing the connection would leave them dangling.
+  WT_CONNECTION* connection() const { return conn_; }
+  // Returns once every transaction the caller committed (without sync, on
+  // any session of connection()) is durable per options().durability, via
+  // group commit as Apply does.
+  void WaitDurable();
+
  private:
   Storage(const StorageOptions& options, const clock::PhysicalClock* clock, WT_CONNECTION* conn);
   Status Init();
