@@ -13,6 +13,7 @@ std::string Status::ToString() const {
     case Code::kCorruption: kind = "corruption"; break;
     case Code::kIoError: kind = "I/O error"; break;
     case Code::kShuttingDown: kind = "shutting down"; break;
+    case Code::kRefused: kind = "refused"; break;
   }
   return std::string(kind) + ": " + message_;
 }

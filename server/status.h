@@ -24,6 +24,15 @@ class Status {
     kCorruption,       // data on disk does not decode
     kIoError,          // the storage engine failed
     kShuttingDown,
+    kRefused,          // another node refused the message (clock, cluster identity)
+  };
+
+  // How many replicas a replicated operation needed and how many it had:
+  // for Unavailable, replicas required and alive; for TimedOut, acks
+  // required and received. Absent on other errors.
+  struct ReplicaCounts {
+    int required = 0;
+    int reached = 0;
   };
 
   Status() = default;
@@ -31,7 +40,14 @@ class Status {
   static Status InvalidArgument(std::string msg) { return {Code::kInvalidArgument, std::move(msg)}; }
   static Status NotFound(std::string msg) { return {Code::kNotFound, std::move(msg)}; }
   static Status Unavailable(std::string msg) { return {Code::kUnavailable, std::move(msg)}; }
+  static Status Unavailable(std::string msg, ReplicaCounts counts) {
+    return {Code::kUnavailable, std::move(msg), counts};
+  }
   static Status TimedOut(std::string msg) { return {Code::kTimedOut, std::move(msg)}; }
+  static Status TimedOut(std::string msg, ReplicaCounts counts) {
+    return {Code::kTimedOut, std::move(msg), counts};
+  }
+  static Status Refused(std::string msg) { return {Code::kRefused, std::move(msg)}; }
   static Status Corruption(std::string msg) { return {Code::kCorruption, std::move(msg)}; }
   static Status IoError(std::string msg) { return {Code::kIoError, std::move(msg)}; }
   static Status ShuttingDown(std::string msg) { return {Code::kShuttingDown, std::move(msg)}; }
@@ -39,13 +55,16 @@ class Status {
   bool ok() const { return code_ == Code::kOk; }
   Code code() const { return code_; }
   const std::string& message() const { return message_; }
+  const std::optional<ReplicaCounts>& replica_counts() const { return counts_; }
   // "ok", or "<kind>: <message>".
   std::string ToString() const;
 
  private:
-  Status(Code code, std::string message) : code_(code), message_(std::move(message)) {}
+  Status(Code code, std::string message, std::optional<ReplicaCounts> counts = std::nullopt)
+      : code_(code), message_(std::move(message)), counts_(counts) {}
   Code code_ = Code::kOk;
   std::string message_;
+  std::optional<ReplicaCounts> counts_;
 };
 
 template <typename T>

@@ -1,4 +1,6 @@
-#include "server/api_server.h"
+#include "server/thrift_server.h"
+
+#include "server/per_message_framed_transport.h"
 
 #include <spdlog/spdlog.h>
 #include <thrift/TConfiguration.h>
@@ -20,27 +22,9 @@ using apache::thrift::TConfiguration;
 using apache::thrift::protocol::TBinaryProtocolFactory;
 using apache::thrift::server::TServerEventHandler;
 using apache::thrift::server::TThreadedServer;
-using apache::thrift::transport::TFramedTransport;
 using apache::thrift::transport::TServerSocket;
 using apache::thrift::transport::TTransport;
 using apache::thrift::transport::TTransportFactory;
-
-// A framed transport whose message-size budget applies to each message.
-// Thrift 0.17 charges every string a message reads against maxMessageSize
-// but never restores the budget between frames, so a long-lived connection
-// was cut once it had carried maxMessageSize bytes in all (100 MB by
-// default). Resetting after each frame makes the limit per message.
-class PerMessageFramedTransport final : public TFramedTransport {
- public:
-  using TFramedTransport::TFramedTransport;
-
- protected:
-  bool readFrame() override {
-    if (!TFramedTransport::readFrame()) return false;
-    resetConsumedMessageSize();
-    return true;
-  }
-};
 
 // Wraps each accepted socket in a framed transport that enforces our limits;
 // Thrift's own factory would use its 16 MB default.
@@ -67,22 +51,16 @@ class ReadySignal final : public TServerEventHandler {
   std::promise<void>* ready_;
 };
 
-// Room in a frame beyond key and value: method name, field headers, options.
-constexpr uint32_t kEnvelopeBytes = 64 * 1024;
-
 }  // namespace
 
-uint32_t ApiServer::MaxFrameBytes(const ApiServerOptions& options) {
-  return options.max_value_bytes + options.max_key_bytes + kEnvelopeBytes;
-}
+ThriftServer::ThriftServer(ThriftServerOptions options,
+                           std::shared_ptr<apache::thrift::TProcessor> processor)
+    : options_(std::move(options)), processor_(std::move(processor)) {}
 
-ApiServer::ApiServer(ApiServerOptions options, std::shared_ptr<api::AlderIf> handler)
-    : options_(std::move(options)), handler_(std::move(handler)) {}
+ThriftServer::~ThriftServer() { Stop(); }
 
-ApiServer::~ApiServer() { Stop(); }
-
-Status ApiServer::Start() {
-  const auto frame = static_cast<int>(MaxFrameBytes(options_));
+Status ThriftServer::Start() {
+  const auto frame = static_cast<int>(options_.max_frame_bytes);
   // A message is one frame: both are bounded by a maximal put.
   auto config = std::make_shared<TConfiguration>(frame, frame);
   auto socket = std::make_shared<TServerSocket>(options_.listen.host, options_.listen.port);
@@ -96,11 +74,12 @@ Status ApiServer::Start() {
     const int on = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
   });
-  // String reads are bounded by the frame; containers do not occur in the API.
-  auto protocol = std::make_shared<TBinaryProtocolFactory>(frame, 1024, false, true);
+  // String reads are bounded by the frame, containers (hint batches, status
+  // lists) by a count far above what either side sends.
+  auto protocol = std::make_shared<TBinaryProtocolFactory>(frame, 65536, false, true);
 
   server_ = std::make_shared<TThreadedServer>(
-      std::make_shared<api::AlderProcessor>(handler_), socket,
+      processor_, socket,
       std::make_shared<LimitedFramedTransportFactory>(config), protocol);
   server_->setConcurrentClientLimit(options_.max_connections);
 
@@ -124,13 +103,14 @@ Status ApiServer::Start() {
       const std::string why = failed.get();
       thread_.join();
       server_.reset();
-      return Status::IoError("cannot serve clients on " + options_.listen.ToString() + ": " + why);
+      return Status::IoError("cannot serve " + options_.name + " on " + options_.listen.ToString() +
+                             ": " + why);
     }
   }
   return Status::Ok();
 }
 
-void ApiServer::Stop() {
+void ThriftServer::Stop() {
   if (!server_) return;
   server_->stop();
   if (thread_.joinable()) thread_.join();

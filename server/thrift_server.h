@@ -1,4 +1,5 @@
-// Serves the public API over TFramedTransport + TBinaryProtocol.
+// Serves one Thrift service (the public API, or the internode protocol) over
+// TFramedTransport + TBinaryProtocol.
 //
 // Thread per connection (TThreadedServer): on this machine it is twice the
 // throughput of a non-blocking server handing off to workers (DESIGN.md
@@ -7,38 +8,50 @@
 // bounded by the value and key limits, and a connection that is idle or stuck
 // mid-frame for client_idle_timeout is closed. A malformed, truncated or
 // oversized frame ends that connection only.
-#ifndef ALDER_SERVER_API_SERVER_H_
-#define ALDER_SERVER_API_SERVER_H_
+#ifndef ALDER_SERVER_THRIFT_SERVER_H_
+#define ALDER_SERVER_THRIFT_SERVER_H_
 
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <thread>
 
-#include "Alder.h"
 #include "server/config.h"
 #include "server/status.h"
 
-namespace apache::thrift::server {
+namespace apache::thrift {
+class TProcessor;
+namespace server {
 class TThreadedServer;
 }
+}  // namespace apache::thrift
 
 namespace alder {
 
-struct ApiServerOptions {
+// Room in a frame beyond key and value: method name, field headers, options.
+inline constexpr uint32_t kFrameEnvelopeBytes = 64 * 1024;
+
+// The largest frame a request carrying one key and one value may need.
+inline uint32_t MaxFrameBytesFor(uint32_t max_key_bytes, uint32_t max_value_bytes) {
+  return max_value_bytes + max_key_bytes + kFrameEnvelopeBytes;
+}
+
+struct ThriftServerOptions {
+  std::string name = "clients";  // what is served, for messages: "clients", "internode"
   HostPort listen{"127.0.0.1", 7700};
   uint32_t max_connections = 512;
   std::chrono::milliseconds idle_timeout{std::chrono::minutes(10)};
-  uint32_t max_key_bytes = 2048;
-  uint32_t max_value_bytes = 1 << 20;
+  uint32_t max_frame_bytes = (1 << 20) + 2048 + kFrameEnvelopeBytes;
 };
 
-class ApiServer {
+class ThriftServer {
  public:
-  ApiServer(ApiServerOptions options, std::shared_ptr<api::AlderIf> handler);
-  ~ApiServer();  // Stop()s
-  ApiServer(const ApiServer&) = delete;
-  ApiServer& operator=(const ApiServer&) = delete;
+  ThriftServer(ThriftServerOptions options,
+               std::shared_ptr<apache::thrift::TProcessor> processor);
+  ~ThriftServer();  // Stop()s
+  ThriftServer(const ThriftServer&) = delete;
+  ThriftServer& operator=(const ThriftServer&) = delete;
 
   // Binds and starts serving on a background thread. Returns once the socket
   // listens, or an error (e.g. the address is in use).
@@ -48,16 +61,13 @@ class ApiServer {
   // connection, and joins the serving thread. Idempotent.
   void Stop();
 
-  // The largest frame accepted: a maximal put plus room for the envelope.
-  static uint32_t MaxFrameBytes(const ApiServerOptions& options);
-
  private:
-  const ApiServerOptions options_;
-  std::shared_ptr<api::AlderIf> handler_;
+  const ThriftServerOptions options_;
+  std::shared_ptr<apache::thrift::TProcessor> processor_;
   std::shared_ptr<apache::thrift::server::TThreadedServer> server_;
   std::thread thread_;
 };
 
 }  // namespace alder
 
-#endif  // ALDER_SERVER_API_SERVER_H_
+#endif  // ALDER_SERVER_THRIFT_SERVER_H_
