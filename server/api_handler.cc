@@ -39,8 +39,9 @@ Consistency ConsistencyOf(bool isset, api::Consistency::type level) {
     case Status::Code::kTimedOut: {
       api::TimedOut e;
       e.message = status.message();
-      e.acknowledged = 0;
-      e.required_acks = 1;
+      const auto counts = status.replica_counts().value_or(Status::ReplicaCounts{1, 0});
+      e.acknowledged = counts.reached;
+      e.required_acks = counts.required;
       throw e;
     }
     default: {
@@ -50,9 +51,10 @@ Consistency ConsistencyOf(bool isset, api::Consistency::type level) {
         spdlog::error("request for key of {} bytes failed: {}", key.size(), status.ToString());
       }
       api::Unavailable e;
-      e.message = status.ToString();
-      e.required_replicas = 1;
-      e.alive_replicas = status.code() == Status::Code::kUnavailable ? 0 : 1;
+      e.message = status.code() == Status::Code::kUnavailable ? status.message() : status.ToString();
+      const auto counts = status.replica_counts().value_or(Status::ReplicaCounts{1, 0});
+      e.required_replicas = counts.required;
+      e.alive_replicas = counts.reached;
       throw e;
     }
   }
@@ -70,8 +72,10 @@ WriteOptions WriteOptionsOf(const api::WriteOptions& options) {
 
 }  // namespace
 
-ApiHandler::ApiHandler(Coordinator* coordinator, RequestLimits limits)
-    : coordinator_(coordinator), limits_(limits) {}
+ApiHandler::ApiHandler(Coordinator* coordinator, RequestLimits limits, StatusSource status)
+    : coordinator_(coordinator), limits_(limits), status_(std::move(status)) {}
+
+void ApiHandler::status(api::ClusterStatus& status) { status = status_(); }
 
 int64_t ApiHandler::put(const std::string& key, const std::string& value,
                         const api::WriteOptions& options) {

@@ -7,6 +7,8 @@
 #ifndef ALDER_SERVER_API_HANDLER_H_
 #define ALDER_SERVER_API_HANDLER_H_
 
+#include <functional>
+
 #include "Alder.h"
 #include "server/coordinator.h"
 #include "server/request_limits.h"
@@ -15,17 +17,22 @@ namespace alder {
 
 class ApiHandler final : public api::AlderIf {
  public:
+  // Describes the cluster as this node sees it (server/cluster_status.h).
+  using StatusSource = std::function<api::ClusterStatus()>;
+
   // `coordinator` must outlive the handler.
-  ApiHandler(Coordinator* coordinator, RequestLimits limits);
+  ApiHandler(Coordinator* coordinator, RequestLimits limits, StatusSource status);
 
   int64_t put(const std::string& key, const std::string& value,
               const api::WriteOptions& options) override;
   void get(api::Entry& entry, const std::string& key, const api::ReadOptions& options) override;
   int64_t remove(const std::string& key, const api::WriteOptions& options) override;
+  void status(api::ClusterStatus& status) override;
 
  private:
   Coordinator* const coordinator_;
   const RequestLimits limits_;
+  const StatusSource status_;
 };
 
 }  // namespace alder

@@ -111,6 +111,16 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[]) {
        "copies of each key; capped at the node count unless set explicitly")
       ("partitions", po::value<uint32_t>()->default_value(defaults.partitions),
        "partitions in the cluster, a power of two; fixed at creation")
+      ("cluster_name", po::value<std::string>()->default_value(defaults.cluster_name),
+       "the cluster's name; fixed at creation, nodes of another cluster are refused")
+      ("request_timeout", po::value<std::string>()->default_value("2s"),
+       "how long a coordinator waits for replicas before answering TimedOut")
+      ("heartbeat_interval", po::value<std::string>()->default_value("500ms"),
+       "how often each node sends a heartbeat to every other")
+      ("failure_timeout", po::value<std::string>()->default_value("2s"),
+       "a peer not heard from for this long is marked down")
+      ("hint_replay_rate", po::value<uint32_t>()->default_value(defaults.hint_replay_rate),
+       "hints replayed per second to a returning node, at most")
       ("durability", po::value<std::string>()->default_value("fsync"),
        "fsync: an acknowledged write is on the storage device (survives power loss); "
        "process: it is in the operating system (survives kill -9 of alderd, not power loss)")
@@ -229,7 +239,10 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[]) {
         std::pair{"anti_entropy_interval", &c.anti_entropy_interval},
         std::pair{"max_clock_offset", &c.max_clock_offset},
         std::pair{"checkpoint_interval", &c.checkpoint_interval},
-        std::pair{"client_idle_timeout", &c.client_idle_timeout}}) {
+        std::pair{"client_idle_timeout", &c.client_idle_timeout},
+        std::pair{"request_timeout", &c.request_timeout},
+        std::pair{"heartbeat_interval", &c.heartbeat_interval},
+        std::pair{"failure_timeout", &c.failure_timeout}}) {
     auto parsed = DurationSetting(vm, name);
     if (!parsed.ok()) return parsed.status();
     *target = parsed.value();
@@ -240,6 +253,19 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[]) {
         "gc_interval, max_clock_offset and client_idle_timeout must be positive, "
         "checkpoint_interval at least 1s");
   }
+
+  if (c.request_timeout.count() == 0 || c.heartbeat_interval.count() == 0) {
+    return Status::InvalidArgument("request_timeout and heartbeat_interval must be positive");
+  }
+  if (c.failure_timeout < 2 * c.heartbeat_interval) {
+    return Status::InvalidArgument(
+        "failure_timeout must be at least twice heartbeat_interval, or one lost heartbeat "
+        "would mark a healthy node down");
+  }
+  c.hint_replay_rate = vm["hint_replay_rate"].as<uint32_t>();
+  if (c.hint_replay_rate == 0) return Status::InvalidArgument("hint_replay_rate must be >= 1");
+  c.cluster_name = vm["cluster_name"].as<std::string>();
+  if (c.cluster_name.empty()) return Status::InvalidArgument("cluster_name must not be empty");
 
   c.max_key_bytes = vm["max_key_bytes"].as<uint32_t>();
   c.max_value_bytes = vm["max_value_bytes"].as<uint32_t>();

@@ -34,6 +34,13 @@ struct NodeConfig {
   std::vector<Peer> peers;                  // every node, this one included
   uint32_t replication_factor = 3;          // capped at the node count when defaulted
   uint32_t partitions = 256;                // power of two, fixed at cluster creation
+  std::string cluster_name = "alder";       // nodes of other clusters are refused
+
+  // Replication.
+  std::chrono::milliseconds request_timeout{2000};      // replica acks wait this long
+  std::chrono::milliseconds heartbeat_interval{500};    // to every peer
+  std::chrono::milliseconds failure_timeout{2000};      // no heartbeat this long: down
+  uint32_t hint_replay_rate = 2000;                     // hints per second per target
 
   // Durability and time.
   Durability durability = Durability::kFsync;

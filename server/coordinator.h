@@ -1,21 +1,30 @@
-// The coordinator: the write and read path a client request takes through a
-// node (DESIGN.md section 5).
+// The coordinator: the write and read path a client request takes through
+// the node it reached (DESIGN.md section 5). Any node coordinates any key.
 //
-// A write is stamped once, here, with this node's hybrid logical clock and
-// node id; every replica then stores that same version. The coordinator
-// answers when as many replicas as the consistency level requires have
-// acknowledged durably. A read returns the greatest version among the
-// replicas asked, or NotFound when that is a tombstone or has expired.
+// Writes: the replicas are the key's preference list (server/ring.h). If
+// fewer of them are up than the consistency level needs, the answer is
+// Unavailable at once, without waiting on nodes known to be down; so it is
+// while this node's clock is fenced (server/membership.h). Otherwise the
+// write is stamped once with this node's HLC and sent to every replica in
+// parallel (this node's own replica is written directly, no network); the
+// answer comes when the level's acks arrived, or TimedOut after
+// request_timeout (the write may still land). A replica that is down, fails
+// or times out gets the write as a hint (server/hint_store.h), replayed when
+// it is back, unless hints are disabled (hint_window 0).
 //
-// In this version a cluster is one node, which is the only replica of every
-// key, so every level is met by the local write. The replica set is computed
-// by RequiredAcks and the Replica seam so that replication adds replicas
-// without changing this interface.
+// Reads ask as many live replicas as the level needs (this node first, then
+// the preference order), asking the next live replica when one fails, and
+// return the greatest version; tombstones and expired records read as
+// NotFound. Replicas that answered with an older version, or nothing, are
+// repaired in the background with the winner (read repair).
 //
-// Thread-safe.
+// Thread-safe. Replica calls run on an internal thread pool; the destructor
+// waits for the calls still in flight.
 #ifndef ALDER_SERVER_COORDINATOR_H_
 #define ALDER_SERVER_COORDINATOR_H_
 
+#include <atomic>
+#include <boost/asio/thread_pool.hpp>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -23,9 +32,12 @@
 #include <string_view>
 
 #include "clock/hlc.h"
+#include "server/hint_store.h"
+#include "server/membership.h"
 #include "server/record.h"
+#include "server/replicas.h"
+#include "server/ring.h"
 #include "server/status.h"
-#include "server/storage.h"
 
 namespace alder {
 
@@ -40,15 +52,23 @@ struct WriteOptions {
   Consistency consistency = Consistency::kQuorum;
 };
 
+struct CoordinatorOptions {
+  std::chrono::milliseconds request_timeout{2000};
+  std::chrono::milliseconds hint_window{std::chrono::hours(3)};  // 0: no hints
+  size_t replica_call_threads = 64;  // replica calls in flight at once
+};
+
 struct CoordinatorStats {
   uint64_t puts = 0, removes = 0, gets = 0, get_misses = 0, failures = 0;
+  uint64_t hints_stored = 0, read_repairs = 0;
 };
 
 class Coordinator {
  public:
   // All pointers must outlive the coordinator.
-  Coordinator(uint32_t node_id, uint32_t replication_factor, clock::HybridLogicalClock* clock,
-              Storage* storage);
+  Coordinator(const Ring* ring, clock::HybridLogicalClock* clock, Replicas* replicas,
+              Membership* membership, HintStore* hints, CoordinatorOptions options);
+  ~Coordinator();  // waits for replica calls in flight
   Coordinator(const Coordinator&) = delete;
   Coordinator& operator=(const Coordinator&) = delete;
 
@@ -67,14 +87,23 @@ class Coordinator {
 
  private:
   Result<Version> Write(std::string_view key, Record record, Consistency consistency);
-  Status CheckAvailable(Consistency consistency) const;
+  // Keeps `record` for `node` to replay later (unless hints are disabled).
+  void StoreHint(uint32_t node, const std::string& key, const Record& record);
+  void ReadRepair(const std::string& key, const Record& winner,
+                  const std::vector<std::pair<uint32_t, std::optional<Record>>>& answers);
+  // Counts the replicas that are up.
+  uint32_t AliveCount(const std::vector<uint32_t>& replicas) const;
 
-  const uint32_t node_id_;
-  const uint32_t replication_factor_;
+  const Ring* const ring_;
   clock::HybridLogicalClock* const clock_;
-  Storage* const storage_;
+  Replicas* const replicas_;
+  Membership* const membership_;
+  HintStore* const hints_;
+  const CoordinatorOptions options_;
+  boost::asio::thread_pool pool_;
 
   std::atomic<uint64_t> puts_{0}, removes_{0}, gets_{0}, get_misses_{0}, failures_{0};
+  std::atomic<uint64_t> hints_stored_{0}, read_repairs_{0};
 };
 
 }  // namespace alder

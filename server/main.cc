@@ -8,24 +8,44 @@
 #include <spdlog/spdlog.h>
 #include <thrift/TOutput.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <memory>
+#include <set>
+#include <vector>
 
+#include "antientropy/sole_owner_guard.h"
 #include "antientropy/tombstone_gc.h"
 #include "clock/hlc.h"
 #include "server/api_handler.h"
-#include "server/api_server.h"
+#include "server/cluster_status.h"
 #include "server/config.h"
 #include "server/coordinator.h"
 #include "server/duration.h"
+#include "server/hint_deliverer.h"
+#include "server/hint_store.h"
+#include "server/internode_handler.h"
+#include "server/membership.h"
 #include "server/node_metadata.h"
+#include "server/replicas.h"
+#include "server/ring.h"
 #include "server/storage.h"
+#include "server/thrift_server.h"
 
 namespace {
 
 using namespace alder;  // NOLINT: main's own translation unit
 
-void LogThriftMessage(const char* message) { spdlog::warn("thrift: {}", message); }
+// Idle connections kept to each peer; a peer serves as many from each node.
+constexpr size_t kInternodeConnectionsPerPeer = 64;
+
+// Thrift's own messages. Failed connects to a peer that is down repeat with
+// every heartbeat and are reported by Membership already: keep them at debug.
+void LogThriftMessage(const char* message) {
+  const bool failed_connect = std::strstr(message, "TSocket::open()") != nullptr;
+  spdlog::log(failed_connect ? spdlog::level::debug : spdlog::level::warn, "thrift: {}", message);
+}
 
 int Fail(const std::string& message) {
   std::fprintf(stderr, "alderd: %s\n", message.c_str());
@@ -33,10 +53,6 @@ int Fail(const std::string& message) {
 }
 
 int Run(const NodeConfig& config) {
-  if (config.peers.size() > 1) {
-    return Fail("peers lists " + std::to_string(config.peers.size()) +
-                " nodes; this version of alderd runs one-node clusters only");
-  }
   // Signals are taken synchronously by sigwait below; block them before any
   // thread starts so that every thread inherits the mask.
   sigset_t signals;
@@ -45,6 +61,7 @@ int Run(const NodeConfig& config) {
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);  // a client that vanished is an error on its socket only
+  apache::thrift::GlobalOutput.setOutputFunction(LogThriftMessage);
 
   clock::SystemClock physical;
   StorageOptions storage_options;
@@ -53,49 +70,113 @@ int Run(const NodeConfig& config) {
   storage_options.cache_size_bytes = config.cache_size_bytes;
   storage_options.checkpoint_interval =
       std::chrono::duration_cast<std::chrono::seconds>(config.checkpoint_interval);
-  storage_options.max_sessions = static_cast<int>(config.max_connections) + 64;
+  // Client connections, internode connections from every peer, replica-call
+  // and background threads.
+  storage_options.max_sessions =
+      static_cast<int>(config.max_connections + 2 * kInternodeConnectionsPerPeer * config.peers.size()) +
+      128;
   auto storage = Storage::Open(storage_options, &physical);
   if (!storage.ok()) return Fail(storage.status().ToString());
-  if (Status s = CheckOrRecordIdentity(storage->get(), config.node_id, config.partitions);
+  if (Status s = CheckOrRecordIdentity(storage->get(), config.node_id, config.partitions,
+                                       config.cluster_name);
       !s.ok()) {
     return Fail(s.message());
   }
+  {
+    // Everything that uses storage lives in this scope and is gone before
+    // storage closes below.
+    StorageCeilingStore ceiling(storage->get());
+    clock::HlcOptions hlc_options;
+    hlc_options.max_offset = config.max_clock_offset;
+    clock::HybridLogicalClock hlc(&physical, hlc_options, &ceiling);
 
-  StorageCeilingStore ceiling(storage->get());
-  clock::HlcOptions hlc_options;
-  hlc_options.max_offset = config.max_clock_offset;
-  clock::HybridLogicalClock hlc(&physical, hlc_options, &ceiling);
+    auto hints = HintStore::Open(storage->get(), &physical);
+    if (!hints.ok()) return Fail(hints.status().ToString());
+    std::vector<uint32_t> node_ids;
+    for (const Peer& peer : config.peers) node_ids.push_back(peer.node_id);
+    auto ring = Ring::Create(node_ids, config.partitions, config.replication_factor);
+    if (!ring.ok()) return Fail(ring.status().message());
 
-  Coordinator coordinator(config.node_id, config.replication_factor, &hlc, storage->get());
-  SoleReplicaGuard guard;
-  TombstoneCollector gc(storage->get(), &physical, &guard,
-                        TombstoneGcOptions{config.gc_grace, config.gc_interval, 1000});
-  gc.Start();
+    const ClusterIdentity identity{config.node_id, config.cluster_name, config.partitions};
+    // Internode frames carry a maximal write, or a batch of hints.
+    const uint32_t internode_frame =
+        MaxFrameBytesFor(config.max_key_bytes, config.max_value_bytes) + (8u << 20);
+    PeerConnectionOptions peer_options;
+    peer_options.connect_timeout = std::min(config.request_timeout, std::chrono::milliseconds(1000));
+    peer_options.timeout = config.request_timeout;
+    peer_options.max_frame_bytes = internode_frame;
+    peer_options.max_idle = kInternodeConnectionsPerPeer;
+    Replicas replicas(identity, config.peers, peer_options, &hlc, storage->get());
+    Membership membership(config.node_id, replicas.PeerConnectionsById(), &hlc,
+                          [&replicas] { return replicas.MakeSender(); },
+                          MembershipOptions{config.heartbeat_interval, config.failure_timeout,
+                                            config.max_clock_offset});
+    std::set<uint32_t> peer_ids;
+    for (const Peer& peer : config.peers) {
+      if (peer.node_id != config.node_id) peer_ids.insert(peer.node_id);
+    }
+    auto internode_handler = std::make_shared<InternodeHandler>(
+        identity, peer_ids, &hlc, &membership, storage->get());
+    ThriftServer internode(
+        ThriftServerOptions{"internode", config.internode_listen,
+                            static_cast<uint32_t>(4 * kInternodeConnectionsPerPeer * peer_ids.size()),
+                            config.client_idle_timeout, internode_frame},
+        std::make_shared<internode::InternodeProcessor>(internode_handler));
+    // A one-node cluster has nobody to talk to: it does not open the port.
+    if (!peer_ids.empty()) {
+      if (Status s = internode.Start(); !s.ok()) return Fail(s.message());
+      // Know who is up, and whether our clock is in step, before serving.
+      membership.HeartbeatAllNow();
+      membership.Start();
+    }
 
-  apache::thrift::GlobalOutput.setOutputFunction(LogThriftMessage);
-  ApiServerOptions api_options{config.listen, config.max_connections, config.client_idle_timeout,
-                               config.max_key_bytes, config.max_value_bytes};
-  ApiServer api(api_options,
-                std::make_shared<ApiHandler>(
-                    &coordinator, RequestLimits{config.max_key_bytes, config.max_value_bytes}));
-  if (Status s = api.Start(); !s.ok()) return Fail(s.message());
-  spdlog::info("node {} serving clients on {} (data in {}, durability {}, gc_grace {}, "
-               "partitions {}, replication_factor {})",
-               config.node_id, config.listen.ToString(), config.data_dir,
-               config.durability == Durability::kFsync ? "fsync" : "process",
-               FormatDuration(config.gc_grace), config.partitions, config.replication_factor);
+    Coordinator coordinator(&ring.value(), &hlc, &replicas, &membership, hints->get(),
+                            CoordinatorOptions{config.request_timeout, config.hint_window, 64});
+    std::vector<uint32_t> targets(peer_ids.begin(), peer_ids.end());
+    HintDeliverer deliverer(targets, hints->get(), &replicas, &membership,
+                            HintDeliveryOptions{config.hint_window, config.hint_replay_rate,
+                                                4u << 20});
+    deliverer.Start();
 
-  int signal_number = 0;
-  sigwait(&signals, &signal_number);
-  spdlog::info("received {}; finishing requests in flight", strsignal(signal_number));
-  api.Stop();
-  gc.Stop();
-  const CoordinatorStats requests = coordinator.stats();
-  const StorageStats written = storage.value()->stats();
-  spdlog::info("served {} puts, {} removes, {} gets ({} not found), {} failed; {} writes in {} "
-               "log flushes",
-               requests.puts, requests.removes, requests.gets, requests.get_misses,
-               requests.failures, written.commits_flushed, written.log_flushes);
+    // Until anti-entropy can vouch that every replica holds a tombstone, only
+    // keys this node alone replicates may be purged.
+    SoleOwnerGuard guard(&ring.value(), config.node_id);
+    TombstoneCollector gc(storage->get(), &physical, &guard,
+                          TombstoneGcOptions{config.gc_grace, config.gc_interval, 1000});
+    gc.Start();
+
+    ThriftServer api(
+        ThriftServerOptions{"clients", config.listen, config.max_connections,
+                            config.client_idle_timeout,
+                            MaxFrameBytesFor(config.max_key_bytes, config.max_value_bytes)},
+        std::make_shared<api::AlderProcessor>(std::make_shared<ApiHandler>(
+            &coordinator, RequestLimits{config.max_key_bytes, config.max_value_bytes},
+            [&] { return DescribeCluster(config, ring.value(), membership, *hints.value(), hlc); })));
+    if (Status s = api.Start(); !s.ok()) return Fail(s.message());
+    spdlog::info("node {} serving clients on {} (data in {}, durability {}, gc_grace {}, "
+                 "partitions {}, replication_factor {}, {} nodes{})",
+                 config.node_id, config.listen.ToString(), config.data_dir,
+                 config.durability == Durability::kFsync ? "fsync" : "process",
+                 FormatDuration(config.gc_grace), config.partitions, config.replication_factor,
+                 config.peers.size(),
+                 peer_ids.empty() ? "" : ", internode on " + config.internode_listen.ToString());
+
+    int signal_number = 0;
+    sigwait(&signals, &signal_number);
+    spdlog::info("received {}; finishing requests in flight", strsignal(signal_number));
+    api.Stop();
+    deliverer.Stop();
+    membership.Stop();
+    internode.Stop();
+    gc.Stop();
+    const CoordinatorStats requests = coordinator.stats();
+    const StorageStats written = storage.value()->stats();
+    spdlog::info("served {} puts, {} removes, {} gets ({} not found), {} failed; {} hints "
+                 "stored, {} read repairs; {} writes in {} log flushes",
+                 requests.puts, requests.removes, requests.gets, requests.get_misses,
+                 requests.failures, requests.hints_stored, requests.read_repairs,
+                 written.commits_flushed, written.log_flushes);
+  }
   storage.value().reset();  // closes WiredTiger with a final checkpoint
   spdlog::info("stopped cleanly");
   return 0;

@@ -10,32 +10,38 @@ namespace {
 
 constexpr const char* kNodeIdKey = "node_id";
 constexpr const char* kPartitionsKey = "partitions";
+constexpr const char* kClusterNameKey = "cluster_name";
 constexpr const char* kCeilingKey = "hlc_ceiling_ms";
 
 // Checks one identity field, recording it if the data directory has none.
-Status CheckOrRecord(Storage* storage, const char* name, uint32_t configured,
+Status CheckOrRecord(Storage* storage, const char* name, const std::string& configured,
                      const char* what) {
   auto stored = storage->GetMetadata(name);
   if (!stored.ok()) return stored.status();
-  if (!stored.value()) return storage->PutMetadata(name, std::to_string(configured));
-  if (*stored.value() != std::to_string(configured)) {
-    return Status::InvalidArgument(
-        "data directory " + storage->options().data_dir + " was created with " + name + " = " +
-        *stored.value() + " but the configuration says " + std::to_string(configured) + "; " +
-        what);
+  if (!stored.value()) return storage->PutMetadata(name, configured);
+  if (*stored.value() != configured) {
+    return Status::InvalidArgument("data directory " + storage->options().data_dir +
+                                   " was created with " + name + " = " + *stored.value() +
+                                   " but the configuration says " + configured + "; " + what);
   }
   return Status::Ok();
 }
 
 }  // namespace
 
-Status CheckOrRecordIdentity(Storage* storage, uint32_t node_id, uint32_t partitions) {
-  if (Status s = CheckOrRecord(storage, kNodeIdKey, node_id,
+Status CheckOrRecordIdentity(Storage* storage, uint32_t node_id, uint32_t partitions,
+                             const std::string& cluster_name) {
+  if (Status s = CheckOrRecord(storage, kNodeIdKey, std::to_string(node_id),
                                "each node needs its own data directory");
       !s.ok()) {
     return s;
   }
-  return CheckOrRecord(storage, kPartitionsKey, partitions,
+  if (Status s = CheckOrRecord(storage, kClusterNameKey, cluster_name,
+                               "a data directory belongs to one cluster");
+      !s.ok()) {
+    return s;
+  }
+  return CheckOrRecord(storage, kPartitionsKey, std::to_string(partitions),
                        "the partition count is fixed when a cluster is created");
 }
 

@@ -4,6 +4,7 @@
 #define ALDER_SERVER_NODE_METADATA_H_
 
 #include <cstdint>
+#include <string>
 
 #include "clock/hlc.h"
 #include "server/status.h"
@@ -11,12 +12,14 @@
 
 namespace alder {
 
-// On first start records node_id and partitions in the data directory; on
-// later starts checks them, so that a data directory is never served under
-// another node's identity or with a different partition count (which would
-// silently misplace every key). Returns InvalidArgument with a message that
-// names both values on a mismatch.
-Status CheckOrRecordIdentity(Storage* storage, uint32_t node_id, uint32_t partitions);
+// On first start records node_id, cluster_name and partitions in the data
+// directory; on later starts checks them, so that a data directory is never
+// served under another node's identity, in another cluster, or with a
+// different partition count (which would silently misplace every key).
+// Returns InvalidArgument with a message that names both values on a
+// mismatch.
+Status CheckOrRecordIdentity(Storage* storage, uint32_t node_id, uint32_t partitions,
+                             const std::string& cluster_name);
 
 // The HLC's ceiling, kept in the metadata table with a synced write.
 // Thread-safe (the clock calls it under its own lock). A storage failure

@@ -1,0 +1,45 @@
+#include "server/cluster_status.h"
+
+#include <chrono>
+
+namespace alder {
+
+api::ClusterStatus DescribeCluster(const NodeConfig& config, const Ring& ring,
+                                   const Membership& membership, const HintStore& hints,
+                                   const clock::HybridLogicalClock& clock) {
+  api::ClusterStatus out;
+  out.node_id = static_cast<int32_t>(config.node_id);
+  out.partitions = static_cast<int32_t>(ring.partitions());
+  out.replication_factor = static_cast<int32_t>(ring.replication_factor());
+  const Status fence = membership.CheckClockInStep();
+  out.clock_fenced = !fence.ok();
+  if (!fence.ok()) out.__set_clock_fence_reason(fence.message());
+  out.hints_dropped = static_cast<int64_t>(hints.dropped());
+  out.clock_rejections = static_cast<int64_t>(clock.rejected_remote_count());
+
+  const auto now = std::chrono::steady_clock::now();
+  const std::vector<PeerView> views = membership.Snapshot();
+  for (const Peer& peer : config.peers) {
+    api::NodeStatus node;
+    node.node_id = static_cast<int32_t>(peer.node_id);
+    node.internode_address = peer.internode.ToString();
+    node.is_self = peer.node_id == config.node_id;
+    node.up = node.is_self;
+    node.partitions_owned = static_cast<int32_t>(ring.PartitionsOf(peer.node_id).size());
+    node.hints_pending = static_cast<int64_t>(hints.Pending(peer.node_id));
+    for (const PeerView& view : views) {
+      if (view.node_id != peer.node_id) continue;
+      node.up = view.up;
+      if (view.last_heartbeat) {
+        node.__set_last_heartbeat_ms_ago(
+            std::chrono::duration_cast<std::chrono::milliseconds>(now - *view.last_heartbeat)
+                .count());
+      }
+      if (view.clock_offset_ms) node.__set_clock_offset_ms(*view.clock_offset_ms);
+    }
+    out.nodes.push_back(std::move(node));
+  }
+  return out;
+}
+
+}  // namespace alder

@@ -1,0 +1,101 @@
+#include "server/hint_deliverer.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+namespace alder {
+namespace {
+
+constexpr auto kPass = std::chrono::milliseconds(100);
+constexpr auto kDropEvery = std::chrono::seconds(10);
+
+}  // namespace
+
+HintDeliverer::HintDeliverer(std::vector<uint32_t> targets, HintStore* hints, Replicas* replicas,
+                             const Membership* membership, HintDeliveryOptions options)
+    : targets_(std::move(targets)),
+      hints_(hints),
+      replicas_(replicas),
+      membership_(membership),
+      options_(options) {}
+
+HintDeliverer::~HintDeliverer() { Stop(); }
+
+void HintDeliverer::Start() {
+  if (thread_.joinable()) return;
+  stopping_ = false;
+  thread_ = std::thread([this] { Run(); });
+}
+
+void HintDeliverer::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+size_t HintDeliverer::DeliverTo(uint32_t target, size_t budget) {
+  auto oldest = hints_->Oldest(target, budget);
+  if (!oldest.ok()) {
+    spdlog::error("cannot read hints for node {}: {}", target, oldest.status().ToString());
+    return 0;
+  }
+  std::vector<Hint>& hints = oldest.value();
+  // Keep a batch's bytes bounded (values can be 1 MiB each); one hint always goes.
+  size_t bytes = 0, count = 0;
+  while (count < hints.size() && (count == 0 || bytes + hints[count].record.value.size() +
+                                                        hints[count].key.size() <=
+                                                    options_.max_batch_bytes)) {
+    bytes += hints[count].record.value.size() + hints[count].key.size();
+    ++count;
+  }
+  hints.resize(count);
+  if (hints.empty()) return 0;
+  if (Status s = replicas_->DeliverHints(target, hints); !s.ok()) {
+    spdlog::debug("hint delivery to node {} failed, will retry: {}", target, s.ToString());
+    return 0;
+  }
+  if (Status s = hints_->Remove(hints); !s.ok()) {
+    spdlog::error("cannot remove delivered hints: {}", s.ToString());
+  }
+  delivered_.fetch_add(hints.size());
+  return hints.size();
+}
+
+void HintDeliverer::Run() {
+  const size_t per_pass = std::max<size_t>(1, options_.replay_rate * kPass.count() / 1000);
+  auto last_drop = std::chrono::steady_clock::time_point{};
+  while (true) {
+    {
+      std::unique_lock lock(mu_);
+      if (wake_.wait_for(lock, kPass, [this] { return stopping_; })) return;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_drop >= kDropEvery || options_.hint_window.count() == 0) {
+      last_drop = now;
+      auto dropped = hints_->DropOlderThan(options_.hint_window);
+      if (!dropped.ok()) {
+        spdlog::error("cannot drop old hints: {}", dropped.status().ToString());
+      } else if (dropped.value() > 0) {
+        spdlog::warn("dropped {} hints older than hint_window", dropped.value());
+      }
+    }
+    for (uint32_t target : targets_) {
+      if (hints_->Pending(target) == 0 || !membership_->IsUp(target)) continue;
+      size_t sent = 0;
+      while (sent < per_pass) {
+        const size_t n = DeliverTo(target, per_pass - sent);
+        if (n == 0) break;
+        sent += n;
+      }
+      if (sent > 0 && hints_->Pending(target) == 0) {
+        spdlog::info("node {} has every hint it was owed", target);
+      }
+    }
+  }
+}
+
+}  // namespace alder

@@ -1,0 +1,127 @@
+#include "server/internode_handler.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "server/wire_record.h"
+
+namespace alder {
+
+InternodeHandler::InternodeHandler(ClusterIdentity self, std::set<uint32_t> peer_ids,
+                                   clock::HybridLogicalClock* clock,
+                                   const Membership* membership, Storage* storage)
+    : self_(std::move(self)),
+      peer_ids_(std::move(peer_ids)),
+      clock_(clock),
+      membership_(membership),
+      storage_(storage) {}
+
+void InternodeHandler::Refuse(const internode::Sender& sender,
+                              internode::RefusalReason::type reason, const std::string& message) {
+  refusals_.fetch_add(1);
+  // One line a second at most: a misconfigured peer retries constantly.
+  const int64_t now = static_cast<int64_t>(clock_->physical().NowMs());
+  int64_t last = last_refusal_log_ms_.load();
+  if (now - last >= 1000 && last_refusal_log_ms_.compare_exchange_strong(last, now)) {
+    spdlog::warn("refusing messages from node {}: {}", sender.node_id, message);
+  }
+  internode::Refused refused;
+  refused.reason = reason;
+  refused.message = message;
+  throw refused;
+}
+
+void InternodeHandler::CheckIdentity(const internode::Sender& sender) {
+  if (sender.cluster_name != self_.cluster_name ||
+      sender.partitions != static_cast<int32_t>(self_.partitions)) {
+    Refuse(sender, internode::RefusalReason::CLUSTER_MISMATCH,
+           fmt::format("node {} belongs to cluster '{}' with {} partitions; node {} to cluster "
+                       "'{}' with {} partitions: they cannot form one cluster",
+                       sender.node_id, sender.cluster_name, sender.partitions, self_.node_id,
+                       self_.cluster_name, self_.partitions));
+  }
+  if (sender.node_id <= 0 || !peer_ids_.contains(static_cast<uint32_t>(sender.node_id))) {
+    Refuse(sender, internode::RefusalReason::UNKNOWN_NODE,
+           fmt::format("node {} is not in node {}'s peers", sender.node_id, self_.node_id));
+  }
+}
+
+void InternodeHandler::CheckStamp(const internode::Sender& sender, int64_t packed_hlc) {
+  const clock::UpdateResult merged =
+      clock_->Update(clock::Timestamp::FromPacked(static_cast<uint64_t>(packed_hlc)));
+  if (!merged.accepted) {
+    Refuse(sender, internode::RefusalReason::CLOCK_AHEAD,
+           fmt::format("node {} refuses a stamp from node {}: {}", self_.node_id,
+                       sender.node_id, merged.error));
+  }
+}
+
+void InternodeHandler::CheckSender(const internode::Sender& sender) {
+  CheckIdentity(sender);
+  std::string why;
+  if (!membership_->SenderInStep(static_cast<uint32_t>(sender.node_id), &why)) {
+    Refuse(sender, internode::RefusalReason::CLOCK_OUT_OF_STEP, why);
+  }
+  CheckStamp(sender, sender.hlc);
+}
+
+void InternodeHandler::Apply(const internode::Sender& sender, const std::string& key,
+                             const internode::WireRecord& wire) {
+  auto record = FromWire(wire);
+  if (!record.ok()) {
+    Refuse(sender, internode::RefusalReason::STORAGE, "malformed record: " + record.status().message());
+  }
+  CheckStamp(sender, wire.hlc);
+  auto applied = storage_->Apply(key, record.value());
+  if (!applied.ok()) {
+    spdlog::error("replica write from node {} failed: {}", sender.node_id,
+                  applied.status().ToString());
+    Refuse(sender, internode::RefusalReason::STORAGE, applied.status().ToString());
+  }
+}
+
+void InternodeHandler::write(const internode::Sender& sender, const std::string& key,
+                             const internode::WireRecord& record) {
+  CheckSender(sender);
+  writes_.fetch_add(1);
+  Apply(sender, key, record);
+}
+
+void InternodeHandler::read(internode::ReadReply& reply, const internode::Sender& sender,
+                            const std::string& key) {
+  CheckSender(sender);
+  reads_.fetch_add(1);
+  auto stored = storage_->Read(key);
+  if (!stored.ok()) {
+    Refuse(sender, internode::RefusalReason::STORAGE, stored.status().ToString());
+  }
+  if (stored.value()) reply.__set_record(ToWire(stored.value()->record));
+}
+
+void InternodeHandler::heartbeat(internode::HeartbeatReply& reply,
+                                 const internode::Sender& sender) {
+  CheckIdentity(sender);
+  heartbeats_.fetch_add(1);
+  // The HLC receive rule; a stamp too far ahead is counted by the clock and
+  // otherwise ignored here: the sender learns its offset from our answer.
+  clock_->Update(clock::Timestamp::FromPacked(static_cast<uint64_t>(sender.hlc)));
+  reply.node_id = static_cast<int32_t>(self_.node_id);
+  reply.hlc = static_cast<int64_t>(clock_->Last().packed());
+  reply.wall_ms = static_cast<int64_t>(clock_->physical().NowMs());
+}
+
+void InternodeHandler::deliverHints(const internode::Sender& sender,
+                                    const std::vector<internode::HintedWrite>& hints) {
+  CheckSender(sender);
+  for (const internode::HintedWrite& hint : hints) {
+    Apply(sender, hint.key, hint.record);
+    hints_received_.fetch_add(1);
+  }
+}
+
+InternodeStats InternodeHandler::stats() const {
+  return InternodeStats{writes_.load(), reads_.load(), heartbeats_.load(), hints_received_.load(),
+                        refusals_.load()};
+}
+
+}  // namespace alder

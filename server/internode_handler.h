@@ -1,0 +1,79 @@
+// The receiving side of the internode protocol (thrift/internode.thrift):
+// replica writes and reads, heartbeats and hint delivery from other nodes.
+//
+// Every message is checked before it touches storage: the sender must be one
+// of our peers, of our cluster (cluster_name and partition count); its HLC,
+// and every record's version, must not be more than max_clock_offset ahead of
+// our physical time (they are merged into our clock, the HLC receive rule);
+// and our own heartbeats must not have measured its clock out of step.
+// Heartbeats skip the clock checks, so that a node whose clock is off can
+// still learn so. Refusals are counted and logged (rate-limited).
+//
+// Thread-safe: one handler serves every internode connection.
+#ifndef ALDER_SERVER_INTERNODE_HANDLER_H_
+#define ALDER_SERVER_INTERNODE_HANDLER_H_
+
+#include <atomic>
+#include <cstdint>
+#include <set>
+#include <string>
+
+#include "Internode.h"
+#include "clock/hlc.h"
+#include "server/membership.h"
+#include "server/storage.h"
+
+namespace alder {
+
+struct ClusterIdentity {
+  uint32_t node_id = 0;
+  std::string cluster_name;
+  uint32_t partitions = 0;
+};
+
+struct InternodeStats {
+  uint64_t writes = 0, reads = 0, heartbeats = 0, hints_received = 0, refusals = 0;
+};
+
+class InternodeHandler final : public internode::InternodeIf {
+ public:
+  // `peer_ids` lists every other node. Pointers must outlive the handler.
+  InternodeHandler(ClusterIdentity self, std::set<uint32_t> peer_ids,
+                   clock::HybridLogicalClock* clock, const Membership* membership,
+                   Storage* storage);
+
+  void write(const internode::Sender& sender, const std::string& key,
+             const internode::WireRecord& record) override;
+  void read(internode::ReadReply& reply, const internode::Sender& sender,
+            const std::string& key) override;
+  void heartbeat(internode::HeartbeatReply& reply, const internode::Sender& sender) override;
+  void deliverHints(const internode::Sender& sender,
+                    const std::vector<internode::HintedWrite>& hints) override;
+
+  InternodeStats stats() const;
+
+ private:
+  // Throws Refused unless the sender is a peer of our cluster.
+  void CheckIdentity(const internode::Sender& sender);
+  // CheckIdentity, then the clock checks; merges the sender's HLC.
+  void CheckSender(const internode::Sender& sender);
+  // Merges a record's version into our clock; throws Refused if too far ahead.
+  void CheckStamp(const internode::Sender& sender, int64_t packed_hlc);
+  [[noreturn]] void Refuse(const internode::Sender& sender,
+                           internode::RefusalReason::type reason, const std::string& message);
+  void Apply(const internode::Sender& sender, const std::string& key,
+             const internode::WireRecord& wire);
+
+  const ClusterIdentity self_;
+  const std::set<uint32_t> peer_ids_;
+  clock::HybridLogicalClock* const clock_;
+  const Membership* const membership_;
+  Storage* const storage_;
+
+  std::atomic<uint64_t> writes_{0}, reads_{0}, heartbeats_{0}, hints_received_{0}, refusals_{0};
+  std::atomic<int64_t> last_refusal_log_ms_{0};
+};
+
+}  // namespace alder
+
+#endif  // ALDER_SERVER_INTERNODE_HANDLER_H_

@@ -1,0 +1,193 @@
+#include "server/membership.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdlib>
+#include <future>
+
+namespace alder {
+
+struct Membership::PeerState {
+  PeerConnections* connections = nullptr;
+  // Guarded by Membership::mu_.
+  bool up = false;
+  bool ever_answered = false;
+  std::optional<std::chrono::steady_clock::time_point> last_heartbeat;
+  std::optional<int64_t> offset_ms;
+  std::string last_error;
+  bool logged_down = false;  // the current outage was logged
+};
+
+Membership::Membership(uint32_t self_id, std::map<uint32_t, PeerConnections*> peers,
+                       clock::HybridLogicalClock* clock, SenderFactory sender,
+                       MembershipOptions options)
+    : self_id_(self_id), clock_(clock), sender_(std::move(sender)), options_(options) {
+  for (auto& [id, connections] : peers) {
+    auto state = std::make_unique<PeerState>();
+    state->connections = connections;
+    peers_.emplace(id, std::move(state));
+  }
+}
+
+Membership::~Membership() { Stop(); }
+
+void Membership::Heartbeat(PeerState* peer) {
+  const uint32_t id = peer->connections->peer().node_id;
+  internode::HeartbeatReply reply;
+  std::optional<internode::RefusalReason::type> refusal;
+  const uint64_t sent_ms = clock_->physical().NowMs();
+  Status status = peer->connections->Call([&](internode::InternodeClient& client) {
+    try {
+      client.heartbeat(reply, sender_());
+    } catch (const internode::Refused& refused) {
+      refusal = refused.reason;
+      throw;
+    }
+  });
+  const uint64_t received_ms = clock_->physical().NowMs();
+  const auto now = std::chrono::steady_clock::now();
+  if (status.ok() && reply.node_id != static_cast<int32_t>(id)) {
+    status = Status::Refused(fmt::format("{} answers as node {}, but peers lists it as node {}",
+                                         peer->connections->peer().internode.ToString(),
+                                         reply.node_id, id));
+  }
+  if (status.ok()) {
+    // Heartbeats carry the peer's HLC too; a rejection (the peer is too far
+    // ahead) is counted by the clock and shows in the offset below.
+    clock_->Update(clock::Timestamp::FromPacked(static_cast<uint64_t>(reply.hlc)));
+    const int64_t midpoint = static_cast<int64_t>((sent_ms + received_ms) / 2);
+    const int64_t offset = reply.wall_ms - midpoint;
+    std::lock_guard lock(mu_);
+    if (!peer->up) spdlog::info("node {} is up (clock offset {:+} ms)", id, offset);
+    peer->up = true;
+    peer->ever_answered = true;
+    peer->logged_down = false;
+    peer->last_heartbeat = now;
+    peer->offset_ms = offset;
+    peer->last_error.clear();
+    return;
+  }
+  std::lock_guard lock(mu_);
+  peer->last_error = status.message();
+  const bool timed_out = !peer->last_heartbeat || now - *peer->last_heartbeat >= options_.failure_timeout;
+  // A refusal means the peer is alive but will not work with us (another
+  // cluster): it is down for replication, at once.
+  if (peer->up && (timed_out || refusal)) {
+    peer->up = false;
+    spdlog::warn("node {} is down: {}", id, status.message());
+    peer->logged_down = true;
+  } else if (!peer->up && !peer->logged_down && (timed_out || refusal)) {
+    if (refusal == internode::RefusalReason::CLUSTER_MISMATCH || !peer->ever_answered) {
+      spdlog::warn("node {} is not available: {}", id, status.message());
+    }
+    peer->logged_down = true;
+  }
+}
+
+void Membership::HeartbeatAllNow() {
+  std::vector<std::future<void>> pending;
+  for (auto& [id, peer] : peers_) {
+    pending.push_back(std::async(std::launch::async, [this, p = peer.get()] { Heartbeat(p); }));
+  }
+  for (auto& f : pending) f.wait();
+}
+
+void Membership::Start() {
+  std::lock_guard lock(mu_);
+  if (!threads_.empty()) return;
+  stopping_ = false;
+  for (auto& [id, peer] : peers_) {
+    threads_.emplace_back([this, p = peer.get()] { HeartbeatLoop(p); });
+  }
+}
+
+void Membership::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  for (auto& t : threads_) t.join();
+  threads_.clear();
+}
+
+void Membership::HeartbeatLoop(PeerState* peer) {
+  auto next = std::chrono::steady_clock::now();
+  while (true) {
+    next += options_.heartbeat_interval;
+    {
+      std::unique_lock lock(mu_);
+      if (wake_.wait_until(lock, next, [this] { return stopping_; })) return;
+    }
+    Heartbeat(peer);
+    // After a slow heartbeat, carry on from now rather than firing a burst.
+    next = std::max(next, std::chrono::steady_clock::now() - options_.heartbeat_interval);
+  }
+}
+
+bool Membership::IsUp(uint32_t node_id) const {
+  if (node_id == self_id_) return true;
+  std::lock_guard lock(mu_);
+  auto it = peers_.find(node_id);
+  return it != peers_.end() && it->second->up;
+}
+
+void Membership::ReportUnreachable(uint32_t node_id, const std::string& why) {
+  std::lock_guard lock(mu_);
+  auto it = peers_.find(node_id);
+  if (it == peers_.end() || !it->second->up) return;
+  it->second->up = false;
+  it->second->last_error = why;
+  it->second->logged_down = true;
+  spdlog::warn("node {} is down: {}", node_id, why);
+}
+
+Status Membership::CheckClockInStep() const {
+  std::lock_guard lock(mu_);
+  size_t out_of_step = 0;
+  int64_t worst = 0;
+  for (const auto& [id, peer] : peers_) {
+    if (peer->offset_ms && std::llabs(*peer->offset_ms) > options_.max_clock_offset.count()) {
+      ++out_of_step;
+      if (std::llabs(*peer->offset_ms) > std::llabs(worst)) worst = *peer->offset_ms;
+    }
+  }
+  if (out_of_step * 2 > peers_.size()) {
+    // A peer's offset is its clock minus ours: ours is off by the opposite.
+    return Status::Unavailable(fmt::format(
+        "node {}'s clock is {:+} ms off {} of its {} peers (max_clock_offset {} ms); it "
+        "refuses to coordinate writes until its clock is back in step",
+        self_id_, -worst, out_of_step, peers_.size(), options_.max_clock_offset.count()));
+  }
+  return Status::Ok();
+}
+
+bool Membership::SenderInStep(uint32_t node_id, std::string* why) const {
+  std::lock_guard lock(mu_);
+  auto it = peers_.find(node_id);
+  if (it == peers_.end() || !it->second->offset_ms) return true;
+  const int64_t offset = *it->second->offset_ms;
+  if (std::llabs(offset) <= options_.max_clock_offset.count()) return true;
+  *why = fmt::format("node {}'s clock is {:+} ms off this node's (max_clock_offset {} ms)",
+                     node_id, offset, options_.max_clock_offset.count());
+  return false;
+}
+
+std::vector<PeerView> Membership::Snapshot() const {
+  std::lock_guard lock(mu_);
+  std::vector<PeerView> views;
+  for (const auto& [id, peer] : peers_) {
+    PeerView v;
+    v.node_id = id;
+    v.address = peer->connections->peer().internode;
+    v.up = peer->up;
+    v.last_heartbeat = peer->last_heartbeat;
+    v.clock_offset_ms = peer->offset_ms;
+    v.last_error = peer->last_error;
+    views.push_back(std::move(v));
+  }
+  return views;
+}
+
+}  // namespace alder

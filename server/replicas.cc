@@ -1,0 +1,85 @@
+#include "server/replicas.h"
+
+#include "server/wire_record.h"
+
+namespace alder {
+
+Replicas::Replicas(ClusterIdentity self, const std::vector<Peer>& peers,
+                   PeerConnectionOptions options, clock::HybridLogicalClock* clock,
+                   Storage* storage)
+    : self_(std::move(self)), clock_(clock), storage_(storage) {
+  for (const Peer& peer : peers) {
+    if (peer.node_id == self_.node_id) continue;
+    peers_.emplace(peer.node_id, std::make_unique<PeerConnections>(peer, options));
+  }
+}
+
+internode::Sender Replicas::MakeSender() {
+  internode::Sender sender;
+  sender.node_id = static_cast<int32_t>(self_.node_id);
+  sender.hlc = static_cast<int64_t>(clock_->Now().packed());
+  sender.cluster_name = self_.cluster_name;
+  sender.partitions = static_cast<int32_t>(self_.partitions);
+  return sender;
+}
+
+std::map<uint32_t, PeerConnections*> Replicas::PeerConnectionsById() const {
+  std::map<uint32_t, PeerConnections*> out;
+  for (const auto& [id, connections] : peers_) out.emplace(id, connections.get());
+  return out;
+}
+
+Status Replicas::Write(uint32_t node, std::string_view key, const Record& record) {
+  if (node == self_.node_id) {
+    auto applied = storage_->Apply(key, record);
+    return applied.ok() ? Status::Ok() : applied.status();
+  }
+  auto it = peers_.find(node);
+  if (it == peers_.end()) return Status::InvalidArgument("no node " + std::to_string(node));
+  const internode::WireRecord wire = ToWire(record);
+  const std::string key_copy(key);
+  return it->second->Call([&](internode::InternodeClient& client) {
+    client.write(MakeSender(), key_copy, wire);
+  });
+}
+
+Result<std::optional<Record>> Replicas::Read(uint32_t node, std::string_view key) {
+  if (node == self_.node_id) {
+    auto stored = storage_->Read(key);
+    if (!stored.ok()) return stored.status();
+    if (!stored.value()) return std::optional<Record>();
+    return std::optional<Record>(std::move(stored.value()->record));
+  }
+  auto it = peers_.find(node);
+  if (it == peers_.end()) return Status::InvalidArgument("no node " + std::to_string(node));
+  internode::ReadReply reply;
+  const std::string key_copy(key);
+  Status s = it->second->Call([&](internode::InternodeClient& client) {
+    client.read(reply, MakeSender(), key_copy);
+  });
+  if (!s.ok()) return s;
+  if (!reply.__isset.record) return std::optional<Record>();
+  auto record = FromWire(reply.record);
+  if (!record.ok()) {
+    return Status::IoError("node " + std::to_string(node) + " sent " + record.status().message());
+  }
+  return std::optional<Record>(std::move(record).value());
+}
+
+Status Replicas::DeliverHints(uint32_t node, const std::vector<Hint>& hints) {
+  auto it = peers_.find(node);
+  if (it == peers_.end()) return Status::InvalidArgument("no node " + std::to_string(node));
+  std::vector<internode::HintedWrite> batch;
+  batch.reserve(hints.size());
+  for (const Hint& hint : hints) {
+    internode::HintedWrite w;
+    w.key = hint.key;
+    w.record = ToWire(hint.record);
+    batch.push_back(std::move(w));
+  }
+  return it->second->Call([&](internode::InternodeClient& client) {
+    client.deliverHints(MakeSender(), batch);
+  });
+}
+
+}  // namespace alder

@@ -1,0 +1,65 @@
+// Replicas: the one way the coordinator and hint delivery reach a replica,
+// whether it is this node (storage, no network) or another node (pooled
+// internode connections). Every message sent carries this node's Sender
+// header: its id, its HLC (a new timestamp: a send event) and its cluster
+// identity.
+//
+// Thread-safe.
+#ifndef ALDER_SERVER_REPLICAS_H_
+#define ALDER_SERVER_REPLICAS_H_
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "Internode.h"
+#include "clock/hlc.h"
+#include "server/config.h"
+#include "server/hint_store.h"
+#include "server/internode_handler.h"
+#include "server/peer_connections.h"
+#include "server/record.h"
+#include "server/status.h"
+#include "server/storage.h"
+
+namespace alder {
+
+class Replicas {
+ public:
+  // `peers` is every node of the cluster, this one included. `clock` and
+  // `storage` must outlive Replicas.
+  Replicas(ClusterIdentity self, const std::vector<Peer>& peers, PeerConnectionOptions options,
+           clock::HybridLogicalClock* clock, Storage* storage);
+
+  uint32_t self_id() const { return self_.node_id; }
+  const ClusterIdentity& identity() const { return self_; }
+
+  // The header of a message sent now.
+  internode::Sender MakeSender();
+
+  // The other nodes' connection pools, by node id (for Membership).
+  std::map<uint32_t, PeerConnections*> PeerConnectionsById() const;
+
+  // Stores `record` on `node` (LWW merge), durably. Errors as
+  // PeerConnections::Call, or the local storage error.
+  Status Write(uint32_t node, std::string_view key, const Record& record);
+
+  // What `node` holds for `key` (tombstones and expired records included).
+  Result<std::optional<Record>> Read(uint32_t node, std::string_view key);
+
+  // Replays `hints` on their target, in order. REQUIRES: node is not this one.
+  Status DeliverHints(uint32_t node, const std::vector<Hint>& hints);
+
+ private:
+  const ClusterIdentity self_;
+  clock::HybridLogicalClock* const clock_;
+  Storage* const storage_;
+  std::map<uint32_t, std::unique_ptr<PeerConnections>> peers_;  // other nodes only
+};
+
+}  // namespace alder
+
+#endif  // ALDER_SERVER_REPLICAS_H_
