@@ -101,7 +101,7 @@ bool AlderdProcess::Start(std::chrono::milliseconds timeout) {
   if (port_ == 0) port_ = FreePort();
   std::vector<std::string> args = {"--data_dir", data_dir_, "--listen",
                                    "127.0.0.1:" + std::to_string(port_), "--internode_listen",
-                                   "127.0.0.1:" + std::to_string(FreePort())};
+                                   "127.0.0.1:" + std::to_string(internode_port_ != 0 ? internode_port_ : FreePort())};
   args.insert(args.end(), extra_args_.begin(), extra_args_.end());
   pid_ = Spawn(args);
   const auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -125,6 +125,10 @@ int AlderdProcess::Terminate() {
   waitpid(pid_, &status, 0);
   pid_ = -1;
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+void AlderdProcess::Signal(int signal) {
+  if (running()) kill(pid_, signal);
 }
 
 void AlderdProcess::Kill() {

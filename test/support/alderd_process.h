@@ -42,6 +42,15 @@ class AlderdProcess {
   // exit code; stderr is appended to log_path().
   int RunToExit(const std::vector<std::string>& args);
 
+  // Fixes the client and internode ports (before the first Start()), for
+  // nodes whose addresses other nodes must know in advance.
+  void UsePorts(uint16_t client_port, uint16_t internode_port) {
+    port_ = client_port;
+    internode_port_ = internode_port;
+  }
+  // Sends `signal` without waiting (e.g. SIGSTOP to make a node hang).
+  void Signal(int signal);
+
   bool running() const { return pid_ > 0; }
   pid_t pid() const { return pid_; }
   uint16_t port() const { return port_; }
@@ -56,6 +65,7 @@ class AlderdProcess {
   std::vector<std::string> extra_args_;
   std::vector<std::string> wrapper_;
   uint16_t port_ = 0;
+  uint16_t internode_port_ = 0;  // 0: a fresh one at each start (one-node clusters)
   pid_t pid_ = -1;
 };
 
