@@ -224,6 +224,13 @@ Result<Record> Coordinator::Get(std::string_view key_view, Consistency consisten
   if (!enough) {
     failures_.fetch_add(1);
     const std::string why = Join(answers->failures());
+    if (answers->AllAnswered()) {
+      // Every replica asked answered, too few with a record: not a matter of time.
+      return Status::Unavailable(
+          fmt::format("{} needs {} replicas to answer, {} could: {}", LevelName(consistency),
+                      required, got.size(), why),
+          Status::ReplicaCounts{static_cast<int>(required), static_cast<int>(got.size())});
+    }
     return Status::TimedOut(
         fmt::format("{} needs {} replicas to answer, {} did within {} ms{}{}",
                     LevelName(consistency), required, got.size(),

@@ -164,13 +164,17 @@ Status Membership::CheckClockInStep() const {
 }
 
 bool Membership::SenderInStep(uint32_t node_id, std::string* why) const {
+  // A node that is itself fenced is the one out of step: it accepts its
+  // peers' messages (their stamps are the right ones) and only refuses to
+  // stamp writes of its own.
+  if (!CheckClockInStep().ok()) return true;
   std::lock_guard lock(mu_);
   auto it = peers_.find(node_id);
   if (it == peers_.end() || !it->second->offset_ms) return true;
   const int64_t offset = *it->second->offset_ms;
   if (std::llabs(offset) <= options_.max_clock_offset.count()) return true;
-  *why = fmt::format("node {}'s clock is {:+} ms off this node's (max_clock_offset {} ms)",
-                     node_id, offset, options_.max_clock_offset.count());
+  *why = fmt::format("node {}'s clock is {:+} ms off node {}'s (max_clock_offset {} ms)", node_id,
+                     offset, self_id_, options_.max_clock_offset.count());
   return false;
 }
 

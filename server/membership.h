@@ -94,7 +94,8 @@ class Membership {
   Status CheckClockInStep() const;
 
   // Whether the messages of `node_id` may be accepted: false, with `why`
-  // set, when its last measured offset exceeds max_clock_offset.
+  // set, when its last measured offset exceeds max_clock_offset and this
+  // node is not fenced itself (then it is the one out of step).
   bool SenderInStep(uint32_t node_id, std::string* why) const;
 
   std::vector<PeerView> Snapshot() const;
