@@ -8,7 +8,7 @@ namespace alder {
 namespace {
 
 constexpr auto kPass = std::chrono::milliseconds(100);
-constexpr auto kDropEvery = std::chrono::seconds(10);
+constexpr auto kDropAtMostEvery = std::chrono::seconds(10);
 
 }  // namespace
 
@@ -67,6 +67,10 @@ size_t HintDeliverer::DeliverTo(uint32_t target, size_t budget) {
 
 void HintDeliverer::Run() {
   const size_t per_pass = std::max<size_t>(1, options_.replay_rate * kPass.count() / 1000);
+  // Old hints are looked for often enough that none outlives the window by
+  // more than a quarter of it (or 10 s).
+  const auto drop_every = std::clamp<std::chrono::milliseconds>(
+      options_.hint_window / 4, kPass, kDropAtMostEvery);
   auto last_drop = std::chrono::steady_clock::time_point{};
   while (true) {
     {
@@ -74,7 +78,7 @@ void HintDeliverer::Run() {
       if (wake_.wait_for(lock, kPass, [this] { return stopping_; })) return;
     }
     const auto now = std::chrono::steady_clock::now();
-    if (now - last_drop >= kDropEvery || options_.hint_window.count() == 0) {
+    if (now - last_drop >= drop_every) {
       last_drop = now;
       auto dropped = hints_->DropOlderThan(options_.hint_window);
       if (!dropped.ok()) {

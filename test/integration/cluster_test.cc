@@ -210,6 +210,25 @@ TEST_F(ClusterTest, HintsSurviveACoordinatorRestart) {
   }
 }
 
+TEST_F(ClusterTest, HintsOlderThanTheHintWindowAreDroppedAndCounted) {
+  Start(Options(3, 3, {"--hint_window", "2s"}));
+  cluster().node(3).Kill();
+  ASSERT_TRUE(cluster().WaitUntilSeen(1, 3, false));
+  for (int i = 0; i < 5; ++i) Put(cluster(), 1, "late-" + std::to_string(i), "v");
+  EXPECT_EQ(HintsPendingOn(cluster(), 1, 3), 5);
+  ASSERT_TRUE(WaitFor([&] { return cluster().StatusFrom(1).hints_dropped == 5; }, 10s));
+  EXPECT_EQ(HintsPendingOn(cluster(), 1, 3), 0);
+
+  // Back after the window: the writes never reach it through hints (repair
+  // is anti-entropy's job), so alone it does not have them.
+  ASSERT_TRUE(cluster().node(3).Start()) << cluster().node(3).ReadLog();
+  ASSERT_TRUE(cluster().WaitUntilSeen(1, 3, true));
+  std::this_thread::sleep_for(500ms);  // several delivery passes
+  cluster().node(1).Kill();
+  cluster().node(2).Kill();
+  EXPECT_THROW(Get(cluster(), 3, "late-0", api::Consistency::ONE), api::NotFound);
+}
+
 TEST_F(ClusterTest, ANodeWhoseClockRunsAheadCannotMakeItsWritesWin) {
   LocalClusterOptions options = Options();
   options.node_wrappers[3] = {"env", std::string("LD_PRELOAD=") + kFakeTime, "FAKETIME=+5s",
