@@ -244,23 +244,6 @@ double PerSecond(uint64_t count, std::chrono::nanoseconds elapsed) {
 
 double Micros(std::chrono::nanoseconds ns) { return static_cast<double>(ns.count()) / 1000.0; }
 
-std::string JsonString(std::string_view text) {
-  std::string out = "\"";
-  for (const char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c == '"') {
-      out += "\\\"";
-    } else if (c == '\\') {
-      out += "\\\\";
-    } else if (c < 0x20 || c >= 0x7f) {
-      out += fmt::format("\\u{:04x}", c);  // bytes above ASCII as Latin-1, never invalid JSON
-    } else {
-      out.push_back(ch);
-    }
-  }
-  return out + "\"";
-}
-
 std::string ErrorsJson(const OpStats& stats) {
   std::string out = "{";
   for (int i = 0; i < kErrorKindCount; ++i) {

@@ -36,11 +36,13 @@ struct CommandSpec {
   CommandFn run;
 };
 
-constexpr std::array<CommandSpec, 4> kCommands = {{
+constexpr std::array<CommandSpec, 5> kCommands = {{
     {"put", "store a value: put KEY VALUE [--ttl DURATION]; VALUE '-' reads stdin", PutHelp,
      RunPut},
     {"get", "write a key's value to stdout: get KEY", GetHelp, RunGet},
     {"delete", "delete a key: delete KEY", DeleteHelp, RunDelete},
+    {"status", "how the cluster looks from one node: nodes, liveness, partitions, hints",
+     StatusHelp, RunStatus},
     {"bench", "load generator: throughput and latency percentiles", BenchHelp, RunBench},
 }};
 
@@ -166,6 +168,7 @@ std::string ProgramHelp() {
        << "  alder put user:42 '{\"name\": \"Ada\"}' --ttl 30d\n"
        << "  alder get user:42\n"
        << "  alder --host db1 --port 7700 delete user:42\n"
+       << "  alder --port 7710 status\n"
        << "  alder bench --duration 30s --concurrency 32\n\n"
        << "Exit codes: 0 success, 1 not found or server error, 2 usage error,\n"
        << "3 connection failure (refused, lost, or no reply within --timeout).\n";
@@ -195,14 +198,15 @@ int RunAlder(const std::vector<std::string>& args, Io& io) {
       io.out << ProgramHelp() << std::flush;
       return kExitOk;
     }
-    PrintError(io, "missing command: put, get, delete or bench (see 'alder --help')");
+    PrintError(io, "missing command: put, get, delete, status or bench (see 'alder --help')");
     return kExitUsage;
   }
   const CommandSpec* spec = FindCommand(g.command);
   if (spec == nullptr) {
-    PrintError(io, fmt::format("unknown command '{}'; commands are put, get, delete and bench "
-                               "(see 'alder --help')",
-                               Printable(g.command)));
+    PrintError(io,
+               fmt::format("unknown command '{}'; commands are put, get, delete, status and bench "
+                           "(see 'alder --help')",
+                           Printable(g.command)));
     return kExitUsage;
   }
   if (g.help) {

@@ -299,4 +299,33 @@ CallStatus Client::Remove(const std::string& key, const WriteParams& params, int
   });
 }
 
+CallStatus Client::Status(ClusterStatus* status) {
+  return impl_->Run("", [&](api::AlderClient& rpc) {
+    api::ClusterStatus reply;
+    rpc.status(reply);
+    ClusterStatus out;
+    out.node_id = reply.node_id;
+    out.partitions = reply.partitions;
+    out.replication_factor = reply.replication_factor;
+    out.clock_fenced = reply.clock_fenced;
+    if (reply.__isset.clock_fence_reason) out.clock_fence_reason = reply.clock_fence_reason;
+    out.hints_dropped = reply.hints_dropped;
+    out.clock_rejections = reply.clock_rejections;
+    out.nodes.reserve(reply.nodes.size());
+    for (api::NodeStatus& node : reply.nodes) {
+      NodeStatus n;
+      n.node_id = node.node_id;
+      n.internode_address = std::move(node.internode_address);
+      n.is_self = node.is_self;
+      n.up = node.up;
+      if (node.__isset.last_heartbeat_ms_ago) n.last_heartbeat_ms_ago = node.last_heartbeat_ms_ago;
+      if (node.__isset.clock_offset_ms) n.clock_offset_ms = node.clock_offset_ms;
+      n.partitions_owned = node.partitions_owned;
+      n.hints_pending = node.hints_pending;
+      out.nodes.push_back(std::move(n));
+    }
+    *status = std::move(out);
+  });
+}
+
 }  // namespace alder::tools

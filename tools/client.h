@@ -25,6 +25,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 namespace alder::tools {
 
@@ -52,6 +53,30 @@ struct StoredValue {
   std::string bytes;
   int64_t version = 0;
   std::optional<int64_t> expires_at_ms;  // Unix ms; unset when there is no TTL
+};
+
+// One node as the answering node sees it (the public API's NodeStatus).
+struct NodeStatus {
+  int32_t node_id = 0;
+  std::string internode_address;                 // host:port
+  bool is_self = false;                          // the node that answered
+  bool up = false;                               // as the answering node sees it
+  std::optional<int64_t> last_heartbeat_ms_ago;  // unset: never heard from
+  std::optional<int64_t> clock_offset_ms;        // its clock minus the answering node's
+  int32_t partitions_owned = 0;                  // partitions it replicates
+  int64_t hints_pending = 0;                     // hints the answering node holds for it
+};
+
+// How the answering node sees the cluster (the public API's ClusterStatus).
+struct ClusterStatus {
+  int32_t node_id = 0;  // the node that answered
+  int32_t partitions = 0;
+  int32_t replication_factor = 0;
+  std::vector<NodeStatus> nodes;  // in the order the server sent them
+  bool clock_fenced = false;      // the answering node refuses to coordinate writes
+  std::optional<std::string> clock_fence_reason;
+  int64_t hints_dropped = 0;     // hints older than hint_window, dropped
+  int64_t clock_rejections = 0;  // remote timestamps refused as too far ahead
 };
 
 // Why a call failed. The first three are the client's side of the
@@ -124,6 +149,10 @@ class Client {
   // Deletes `key` (removing an absent key is not an error). On success sets
   // *version (if non-null) to the version of the tombstone.
   CallStatus Remove(const std::string& key, const WriteParams& params, int64_t* version);
+
+  // Asks the server how it sees the cluster, into *status. A server that
+  // predates the status method answers kServerError.
+  CallStatus Status(ClusterStatus* status);
 
  private:
   struct Impl;

@@ -38,6 +38,23 @@ ArgResult<po::variables_map> ParseCommandArgs(
   return vm;
 }
 
+std::string JsonString(std::string_view text) {
+  std::string out = "\"";
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '"') {
+      out += "\\\"";
+    } else if (c == '\\') {
+      out += "\\\\";
+    } else if (c < 0x20 || c >= 0x7f) {
+      out += fmt::format("\\u{:04x}", c);  // bytes above ASCII as Latin-1, never invalid JSON
+    } else {
+      out.push_back(ch);
+    }
+  }
+  return out + "\"";
+}
+
 std::string CommandHelp(std::string_view usage, std::string_view about,
                         const po::options_description& options, std::string_view examples) {
   std::ostringstream text;

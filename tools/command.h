@@ -62,6 +62,11 @@ std::string CommandHelp(std::string_view usage, std::string_view about,
                         const boost::program_options::options_description& options,
                         std::string_view examples);
 
+// `text` as a JSON string literal, quotes included. Control characters and
+// bytes outside ASCII are escaped as \u00XX (read as Latin-1), so the result
+// is valid JSON whatever the bytes.
+std::string JsonString(std::string_view text);
+
 // A subcommand: runs with the connection settings from the global options
 // and the arguments that follow the command name. Returns an exit code.
 using CommandFn = int (*)(const ClientOptions& client, const std::vector<std::string>& args,

@@ -1,8 +1,11 @@
-// put, get and delete: parse the command's own options, make one call, and
-// translate the outcome into output and an exit code. Values are bytes, not
-// text, so get writes them untouched and put '-' reads stdin untouched.
+// put, get, delete and status: parse the command's own options, make one
+// call, and translate the outcome into output and an exit code. Values are
+// bytes, not text, so get writes them untouched and put '-' reads stdin
+// untouched.
 #include "tools/commands.h"
 
+#include <algorithm>
+#include <array>
 #include <iostream>
 #include <iterator>
 
@@ -34,6 +37,14 @@ po::options_description ReadOptionsDescription() {
       ("consistency", po::value<std::string>()->value_name("LEVEL"),
        "one, quorum or all: replicas to ask (server default: quorum)")
       ("verbose,v", po::bool_switch(), "print the version and expiry on stderr")
+      ("help,h", "print this help");
+  return options;
+}
+
+po::options_description StatusOptions() {
+  po::options_description options("Options", 100, 50);
+  options.add_options()
+      ("json", po::bool_switch(), "print the report as one JSON object on stdout")
       ("help,h", "print this help");
   return options;
 }
@@ -75,7 +86,123 @@ int CallFailed(Io& io, const CallStatus& status) {
   return ExitCodeFor(status.kind());
 }
 
+// Nodes by id, whatever order the server sent them in.
+std::vector<NodeStatus> SortedNodes(const ClusterStatus& status) {
+  std::vector<NodeStatus> nodes = status.nodes;
+  std::stable_sort(nodes.begin(), nodes.end(),
+                   [](const NodeStatus& a, const NodeStatus& b) { return a.node_id < b.node_id; });
+  return nodes;
+}
+
+size_t NodesUp(const ClusterStatus& status) {
+  return static_cast<size_t>(std::count_if(status.nodes.begin(), status.nodes.end(),
+                                           [](const NodeStatus& n) { return n.up; }));
+}
+
+std::string JsonOptional(const std::optional<int64_t>& value) {
+  return value ? std::to_string(*value) : "null";
+}
+
+// Columns separated by two spaces; the last three are numbers, right-aligned.
+constexpr size_t kStatusColumns = 7;
+constexpr std::array<bool, kStatusColumns> kRightAligned = {false, false, false, false,
+                                                            true,  true,  true};
+using StatusRow = std::array<std::string, kStatusColumns>;
+
+std::string FormatTable(const std::vector<StatusRow>& rows) {
+  std::array<size_t, kStatusColumns> widths{};
+  for (const StatusRow& row : rows) {
+    for (size_t i = 0; i < kStatusColumns; ++i) widths[i] = std::max(widths[i], row[i].size());
+  }
+  std::string out;
+  for (const StatusRow& row : rows) {
+    std::string line;
+    for (size_t i = 0; i < kStatusColumns; ++i) {
+      if (i > 0) line += "  ";
+      const std::string padding(widths[i] - row[i].size(), ' ');
+      line += kRightAligned[i] ? padding + row[i] : row[i] + padding;
+    }
+    line.erase(line.find_last_not_of(' ') + 1);
+    out += line + '\n';
+  }
+  return out;
+}
+
 }  // namespace
+
+std::string FormatHeartbeatAge(std::optional<int64_t> ms_ago) {
+  if (!ms_ago) return "never";
+  const int64_t ms = std::max<int64_t>(*ms_ago, 0);
+  if (ms < 10'000) return fmt::format("{:.1f}s ago", static_cast<double>(ms) / 1000.0);
+  if (ms < 120'000) return fmt::format("{}s ago", ms / 1000);
+  if (ms < 2 * 3'600'000) return fmt::format("{}m ago", ms / 60'000);
+  if (ms < 48 * 3'600'000) return fmt::format("{}h ago", ms / 3'600'000);
+  return fmt::format("{}d ago", ms / 86'400'000);
+}
+
+std::string FormatClockOffset(std::optional<int64_t> offset_ms) {
+  if (!offset_ms) return "-";
+  return fmt::format("{:+} ms", *offset_ms);
+}
+
+int StatusExitCode(const ClusterStatus& status) {
+  return NodesUp(status) == status.nodes.size() ? kExitOk : kExitFailure;
+}
+
+std::string FormatStatusText(const ClusterStatus& status) {
+  std::string out = fmt::format("node {} answered: {} partitions, replication factor {}\n",
+                                status.node_id, status.partitions, status.replication_factor);
+  if (status.clock_fenced) {
+    out += fmt::format("warning: node {} is clock-fenced and refuses to coordinate writes",
+                       status.node_id);
+    if (status.clock_fence_reason && !status.clock_fence_reason->empty()) {
+      out += ": " + Printable(*status.clock_fence_reason);
+    }
+    out += '\n';
+  }
+  std::vector<StatusRow> rows;
+  rows.push_back({"node", "address", "state", "last heartbeat", "clock offset", "partitions",
+                  "hints pending"});
+  for (const NodeStatus& n : SortedNodes(status)) {
+    std::string state = n.up ? "up" : "down";
+    if (n.is_self) state += " (self)";
+    // A node hears no heartbeats from itself and has no offset to itself.
+    const bool self_unset_heartbeat = n.is_self && !n.last_heartbeat_ms_ago;
+    rows.push_back({std::to_string(n.node_id), Printable(n.internode_address), state,
+                    self_unset_heartbeat ? "-" : FormatHeartbeatAge(n.last_heartbeat_ms_ago),
+                    FormatClockOffset(n.clock_offset_ms), std::to_string(n.partitions_owned),
+                    std::to_string(n.hints_pending)});
+  }
+  out += '\n' + FormatTable(rows) + '\n';
+  out +=
+      fmt::format("nodes up: {} of {}, hints dropped: {}, clock rejections: {}\n", NodesUp(status),
+                  status.nodes.size(), status.hints_dropped, status.clock_rejections);
+  return out;
+}
+
+std::string FormatStatusJson(const ClusterStatus& status, std::string_view endpoint) {
+  std::string out = fmt::format(
+      "{{\"endpoint\":{},\"node_id\":{},\"partitions\":{},\"replication_factor\":{},"
+      "\"clock_fenced\":{},\"clock_fence_reason\":{},\"hints_dropped\":{},"
+      "\"clock_rejections\":{},\"all_up\":{},\"nodes\":[",
+      JsonString(endpoint), status.node_id, status.partitions, status.replication_factor,
+      status.clock_fenced ? "true" : "false",
+      status.clock_fence_reason ? JsonString(*status.clock_fence_reason) : "null",
+      status.hints_dropped, status.clock_rejections,
+      StatusExitCode(status) == kExitOk ? "true" : "false");
+  bool first = true;
+  for (const NodeStatus& n : SortedNodes(status)) {
+    out += fmt::format(
+        "{}{{\"node_id\":{},\"internode_address\":{},\"is_self\":{},\"up\":{},"
+        "\"last_heartbeat_ms_ago\":{},\"clock_offset_ms\":{},\"partitions_owned\":{},"
+        "\"hints_pending\":{}}}",
+        first ? "" : ",", n.node_id, JsonString(n.internode_address), n.is_self ? "true" : "false",
+        n.up ? "true" : "false", JsonOptional(n.last_heartbeat_ms_ago),
+        JsonOptional(n.clock_offset_ms), n.partitions_owned, n.hints_pending);
+    first = false;
+  }
+  return out + "]}\n";
+}
 
 std::string PutHelp() {
   return CommandHelp(
@@ -117,6 +244,43 @@ std::string DeleteHelp() {
       "  alder delete session:9 --consistency all\n"
       "\n"
       "Exit codes: 0 deleted, 1 server error, 2 usage error, 3 connection failure.");
+}
+
+std::string StatusHelp() {
+  return CommandHelp(
+      fmt::format("{} status [--json]", kGlobalUsage),
+      "Asks one node how it sees the cluster and prints: which node answered, the number of\n"
+      "partitions and the replication factor; a warning when that node is clock-fenced\n"
+      "(its clock is too far off, so it refuses to coordinate writes) and why; then one row\n"
+      "per node: id, internode address, state as the answering node sees it (up or down,\n"
+      "'(self)' marks the answering node), time since its last heartbeat ('never' if none\n"
+      "arrived), its clock offset from the answering node, the partitions it replicates and\n"
+      "the hints the answering node holds for it; finally, hints dropped (older than\n"
+      "hint_window) and remote timestamps rejected as too far ahead. --json prints the same\n"
+      "as one JSON object (the field names of thrift/alder.thrift's ClusterStatus).",
+      StatusOptions(),
+      "  alder status\n"
+      "  alder --port 7710 status\n"
+      "  alder status --json | python3 -m json.tool\n"
+      "  until alder status >/dev/null; do sleep 1; done   # wait until every node is up\n"
+      "\n"
+      "Exit codes: 0 every node is up, 1 some node is down (the report is still printed) or\n"
+      "the server answered with an error, 2 usage error, 3 connection failure.");
+}
+
+int RunStatus(const ClientOptions& client_options, const std::vector<std::string>& args, Io& io) {
+  po::positional_options_description no_positionals;
+  auto vm = ParseCommandArgs(args, StatusOptions(), no_positionals);
+  if (!vm.ok()) return UsageError(io, "status", vm.error());
+
+  Client client(client_options);
+  ClusterStatus status;
+  const CallStatus call = client.Status(&status);
+  if (!call.ok()) return CallFailed(io, call);
+  io.out << (vm.value()["json"].as<bool>() ? FormatStatusJson(status, client.endpoint())
+                                           : FormatStatusText(status))
+         << std::flush;
+  return StatusExitCode(status);
 }
 
 int RunPut(const ClientOptions& client_options, const std::vector<std::string>& args, Io& io) {

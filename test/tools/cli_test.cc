@@ -1,5 +1,5 @@
 // The alder command line driven in-process: option splitting, usage errors,
-// help, and the exit code of a refused connection.
+// help, the exit code of a refused connection, and status's report.
 #include "tools/cli.h"
 
 #include <arpa/inet.h>
@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "tools/bench.h"
+#include "tools/commands.h"
 
 namespace alder::tools {
 namespace {
@@ -20,6 +21,7 @@ using std::chrono::milliseconds;
 using testing::ElementsAre;
 using testing::HasSubstr;
 using testing::IsEmpty;
+using testing::Not;
 using testing::StartsWith;
 
 struct Outcome {
@@ -208,6 +210,8 @@ TEST(RunAlderTest, UsageErrorsAreOneLineWithExitCodeTwo) {
       {"get"},
       {"get", "k", "--bogus"},
       {"delete"},
+      {"status", "extra"},
+      {"status", "--bogus"},
       {"bench", "--read-ratio", "7"},
       {"--port", "99999", "get", "k"},
       {"--timeout", "soon", "get", "k"},
@@ -226,7 +230,7 @@ TEST(RunAlderTest, HelpForTheProgramAndEveryCommand) {
   EXPECT_EQ(program.exit_code, kExitOk);
   EXPECT_THAT(program.out, HasSubstr("Usage: alder"));
   EXPECT_THAT(program.out, HasSubstr("Examples:"));
-  for (const char* command : {"put", "get", "delete", "bench"}) {
+  for (const char* command : {"put", "get", "delete", "status", "bench"}) {
     for (const std::vector<std::string>& args :
          {std::vector<std::string>{command, "--help"}, {"help", command}, {"-h", command}}) {
       const Outcome o = RunCli(args);
@@ -244,6 +248,8 @@ TEST(RunAlderTest, RefusedConnectionExitsThreeWithOneLine) {
        {std::vector<std::string>{"--port", port, "get", "k"},
         {"--port", port, "put", "k", "v"},
         {"--port", port, "delete", "k"},
+        {"--port", port, "status"},
+        {"--port", port, "status", "--json"},
         {"--port", port, "bench", "-n", "1", "-c", "2", "-q"}}) {
     const Outcome o = RunCli(args);
     EXPECT_EQ(o.exit_code, kExitConnection) << args[2];
@@ -272,6 +278,154 @@ TEST(BenchReportTest, JsonHasEveryFieldTheBenchmarkScriptReads) {
   EXPECT_THAT(json, HasSubstr("\"errors\":{\"timed_out\":3}"));
   EXPECT_THAT(json, HasSubstr("\"key_prefix\":\"q\\\"\\\\\\u000a\""));
   EXPECT_THAT(json, HasSubstr("\"preload\":null"));
+}
+
+// A three-node cluster as node 1 sees it, nodes deliberately out of order.
+ClusterStatus ThreeNodes() {
+  ClusterStatus s;
+  s.node_id = 1;
+  s.partitions = 256;
+  s.replication_factor = 3;
+  s.hints_dropped = 7;
+  s.clock_rejections = 2;
+  NodeStatus n3;
+  n3.node_id = 3;
+  n3.internode_address = "127.0.0.1:7721";
+  n3.up = false;
+  n3.partitions_owned = 256;
+  n3.hints_pending = 1042;
+  NodeStatus n1;
+  n1.node_id = 1;
+  n1.internode_address = "127.0.0.1:7701";
+  n1.is_self = true;
+  n1.up = true;
+  n1.partitions_owned = 256;
+  NodeStatus n2;
+  n2.node_id = 2;
+  n2.internode_address = "127.0.0.1:7711";
+  n2.up = true;
+  n2.last_heartbeat_ms_ago = 412;
+  n2.clock_offset_ms = 5012;
+  n2.partitions_owned = 256;
+  s.nodes = {n3, n1, n2};
+  return s;
+}
+
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+TEST(StatusFormatTest, HeartbeatAges) {
+  EXPECT_EQ(FormatHeartbeatAge(std::nullopt), "never");
+  EXPECT_EQ(FormatHeartbeatAge(0), "0.0s ago");
+  EXPECT_EQ(FormatHeartbeatAge(412), "0.4s ago");
+  EXPECT_EQ(FormatHeartbeatAge(9'940), "9.9s ago");
+  EXPECT_EQ(FormatHeartbeatAge(42'700), "42s ago");
+  EXPECT_EQ(FormatHeartbeatAge(12 * 60'000 + 5), "12m ago");
+  EXPECT_EQ(FormatHeartbeatAge(5 * 3'600'000), "5h ago");
+  EXPECT_EQ(FormatHeartbeatAge(3 * 86'400'000LL), "3d ago");
+  EXPECT_EQ(FormatHeartbeatAge(-3), "0.0s ago");  // a clock step must not print nonsense
+}
+
+TEST(StatusFormatTest, ClockOffsets) {
+  EXPECT_EQ(FormatClockOffset(std::nullopt), "-");
+  EXPECT_EQ(FormatClockOffset(5012), "+5012 ms");
+  EXPECT_EQ(FormatClockOffset(-3), "-3 ms");
+  EXPECT_EQ(FormatClockOffset(0), "+0 ms");
+}
+
+TEST(StatusFormatTest, TextHasHeaderTableAndCounters) {
+  const std::string text = FormatStatusText(ThreeNodes());
+  const std::vector<std::string> lines = Lines(text);
+  ASSERT_EQ(lines.size(), 8u) << text;
+  EXPECT_EQ(lines[0], "node 1 answered: 256 partitions, replication factor 3");
+  EXPECT_EQ(lines[1], "");
+  EXPECT_EQ(lines[2],
+            "node  address         state      last heartbeat  clock offset  partitions  "
+            "hints pending");
+  // Rows sorted by node id; numbers right-aligned under their headings.
+  EXPECT_EQ(lines[3],
+            "1     127.0.0.1:7701  up (self)  -                          -         256  "
+            "            0");
+  EXPECT_EQ(lines[4],
+            "2     127.0.0.1:7711  up         0.4s ago            +5012 ms         256  "
+            "            0");
+  EXPECT_EQ(lines[5],
+            "3     127.0.0.1:7721  down       never                      -         256  "
+            "         1042");
+  EXPECT_EQ(lines[6], "");
+  EXPECT_EQ(lines[7], "nodes up: 2 of 3, hints dropped: 7, clock rejections: 2");
+  EXPECT_THAT(text, Not(HasSubstr("warning")));
+}
+
+TEST(StatusFormatTest, ClockFenceIsAWarningWithItsReason) {
+  ClusterStatus s = ThreeNodes();
+  s.clock_fenced = true;
+  s.clock_fence_reason = "node 2's clock is 5012 ms ahead (max_clock_offset 500ms)";
+  std::vector<std::string> lines = Lines(FormatStatusText(s));
+  ASSERT_GE(lines.size(), 2u);
+  EXPECT_EQ(lines[1],
+            "warning: node 1 is clock-fenced and refuses to coordinate writes: node 2's clock "
+            "is 5012 ms ahead (max_clock_offset 500ms)");
+
+  s.clock_fence_reason.reset();
+  lines = Lines(FormatStatusText(s));
+  EXPECT_EQ(lines[1], "warning: node 1 is clock-fenced and refuses to coordinate writes");
+}
+
+TEST(StatusFormatTest, SelfWithAHeartbeatShowsIt) {
+  ClusterStatus s = ThreeNodes();
+  s.nodes[1].last_heartbeat_ms_ago = 0;
+  s.nodes[1].clock_offset_ms = 0;
+  const std::vector<std::string> lines = Lines(FormatStatusText(s));
+  EXPECT_THAT(lines[3], HasSubstr("up (self)  0.0s ago"));
+  EXPECT_THAT(lines[3], HasSubstr("+0 ms"));
+}
+
+TEST(StatusFormatTest, JsonUsesTheIdlNamesAndNullForUnset) {
+  ClusterStatus s = ThreeNodes();
+  s.nodes[0].internode_address = "odd\"host";
+  const std::string json = FormatStatusJson(s, "127.0.0.1:7700");
+  EXPECT_EQ(CountLines(json), 1);
+  EXPECT_THAT(json,
+              StartsWith("{\"endpoint\":\"127.0.0.1:7700\",\"node_id\":1,\"partitions\":256,"
+                         "\"replication_factor\":3,\"clock_fenced\":false,"
+                         "\"clock_fence_reason\":null,\"hints_dropped\":7,"
+                         "\"clock_rejections\":2,\"all_up\":false,\"nodes\":[{\"node_id\":1,"));
+  EXPECT_THAT(json, HasSubstr("{\"node_id\":1,\"internode_address\":\"127.0.0.1:7701\","
+                              "\"is_self\":true,\"up\":true,\"last_heartbeat_ms_ago\":null,"
+                              "\"clock_offset_ms\":null,\"partitions_owned\":256,"
+                              "\"hints_pending\":0}"));
+  EXPECT_THAT(json, HasSubstr("\"last_heartbeat_ms_ago\":412,\"clock_offset_ms\":5012,"));
+  EXPECT_THAT(json, HasSubstr("{\"node_id\":3,\"internode_address\":\"odd\\\"host\","
+                              "\"is_self\":false,\"up\":false,"));
+  EXPECT_THAT(json, HasSubstr("\"hints_pending\":1042}]}\n"));
+
+  s.clock_fenced = true;
+  s.clock_fence_reason = "why";
+  EXPECT_THAT(FormatStatusJson(s, "h:1"),
+              HasSubstr("\"clock_fenced\":true,\"clock_fence_reason\":\"why\""));
+}
+
+TEST(StatusFormatTest, ExitCodeIsOneWhenAnyNodeIsDown) {
+  ClusterStatus s = ThreeNodes();
+  EXPECT_EQ(StatusExitCode(s), kExitFailure);
+  s.nodes[0].up = true;
+  EXPECT_EQ(StatusExitCode(s), kExitOk);
+  EXPECT_THAT(FormatStatusJson(s, "h:1"), HasSubstr("\"all_up\":true"));
+  s.clock_fenced = true;  // a fence is a warning, not a down node
+  EXPECT_EQ(StatusExitCode(s), kExitOk);
+}
+
+TEST(StatusHelpTest, DocumentsTheExitCodes) {
+  const Outcome o = RunCli({"status", "--help"});
+  EXPECT_EQ(o.exit_code, kExitOk);
+  EXPECT_THAT(o.out, HasSubstr("--json"));
+  EXPECT_THAT(o.out, HasSubstr("0 every node is up, 1 some node is down"));
+  EXPECT_THAT(o.out, HasSubstr("3 connection failure"));
 }
 
 }  // namespace
