@@ -3,10 +3,12 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <poll.h>
+
 #include <boost/asio/post.hpp>
+#include <cerrno>
 #include <memory>
 
-#include "server/quorum_wait.h"
 
 namespace alder {
 namespace {
@@ -18,6 +20,27 @@ const char* LevelName(Consistency level) {
     case Consistency::kAll: return "ALL";
   }
   return "?";
+}
+
+// Waits until at least one of `calls` has its reply readable, or `deadline`.
+// Returns the indices of the readable ones (empty on timeout). A socket in
+// error counts as readable: Finish() then reports the error.
+std::vector<size_t> WaitForReplies(const std::vector<PendingCall*>& calls,
+                                   std::chrono::steady_clock::time_point deadline) {
+  std::vector<pollfd> fds;
+  for (PendingCall* call : calls) fds.push_back(pollfd{call->fd(), POLLIN, 0});
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      deadline - std::chrono::steady_clock::now());
+  const int timeout_ms = static_cast<int>(std::max<int64_t>(0, left.count()));
+  int ready = 0;
+  do {
+    ready = poll(fds.data(), fds.size(), timeout_ms);
+  } while (ready < 0 && errno == EINTR);
+  std::vector<size_t> out;
+  for (size_t i = 0; ready > 0 && i < fds.size(); ++i) {
+    if (fds[i].revents != 0) out.push_back(i);
+  }
+  return out;
 }
 
 std::string Join(const std::vector<std::string>& parts) {
@@ -45,9 +68,9 @@ Coordinator::Coordinator(const Ring* ring, clock::HybridLogicalClock* clock, Rep
       membership_(membership),
       hints_(hints),
       options_(options),
-      pool_(options.replica_call_threads) {}
+      pool_(options.repair_threads) {}
 
-Coordinator::~Coordinator() { pool_.join(); }
+Coordinator::~Coordinator() { pool_.join(); }  // replies_ then stops: it is declared later
 
 uint32_t Coordinator::AliveCount(const std::vector<uint32_t>& replicas) const {
   uint32_t alive = 0;
@@ -62,6 +85,15 @@ void Coordinator::StoreHint(uint32_t node, const std::string& key, const Record&
     return;
   }
   hints_stored_.fetch_add(1);
+}
+
+void Coordinator::AfterFailedReplicaWrite(uint32_t node, const std::string& key,
+                                          const Record& record, const Status& status) {
+  if (status.code() == Status::Code::kUnavailable) {
+    membership_->ReportUnreachable(node, status.message());
+  }
+  // A refusal (clock, cluster) would be refused again on replay.
+  if (status.code() != Status::Code::kRefused) StoreHint(node, key, record);
 }
 
 Result<Version> Coordinator::Write(std::string_view key_view, Record record,
@@ -84,55 +116,89 @@ Result<Version> Coordinator::Write(std::string_view key_view, Record record,
   const auto deadline = std::chrono::steady_clock::now() + options_.request_timeout;
   record.version = Version{clock_->Now(), replicas_->self_id()};
   if (record.expires_at_ms != 0) record.expires_at_ms += record.version.hlc.wall_ms();
-
   const std::string key(key_view);
-  auto acks = std::make_shared<QuorumWait<uint32_t>>(required, replicas.size());
+
+  // Send to the other replicas first, write our own meanwhile, then collect
+  // their replies on this thread: no hand-off to another thread on the way.
+  uint32_t acks = 0;
+  std::vector<std::string> failed;
+  std::vector<uint32_t> waiting_nodes;
+  std::vector<std::unique_ptr<PendingCall>> waiting;
   bool write_locally = false;
   for (uint32_t node : replicas) {
     if (node == replicas_->self_id()) {
       write_locally = true;
-    } else if (!membership_->IsUp(node)) {
-      acks->Fail(fmt::format("node {} is down", node));
-      StoreHint(node, key, record);
-    } else {
-      boost::asio::post(pool_, [this, node, key, record, acks] {
-        const Status s = replicas_->Write(node, key, record);
-        if (s.ok()) {
-          acks->Succeed(node);
-          return;
-        }
-        acks->Fail(s.message());
-        if (s.code() == Status::Code::kUnavailable) membership_->ReportUnreachable(node, s.message());
-        // A refusal (clock, cluster) would be refused again on replay.
-        if (s.code() != Status::Code::kRefused) StoreHint(node, key, record);
-      });
+      continue;
     }
+    if (!membership_->IsUp(node)) {
+      failed.push_back(fmt::format("node {} is down", node));
+      StoreHint(node, key, record);
+      continue;
+    }
+    auto started = replicas_->StartWrite(node, key, record);
+    if (!started.ok()) {
+      failed.push_back(started.status().message());
+      AfterFailedReplicaWrite(node, key, record, started.status());
+      continue;
+    }
+    waiting_nodes.push_back(node);
+    waiting.push_back(std::move(started).value());
   }
   if (write_locally) {
     const Status s = replicas_->Write(replicas_->self_id(), key, record);
     if (s.ok()) {
-      acks->Succeed(replicas_->self_id());
+      ++acks;
     } else {
       spdlog::error("local write failed: {}", s.ToString());
-      acks->Fail(s.ToString());
+      failed.push_back(s.ToString());
     }
   }
-  if (acks->WaitUntil(deadline)) return record.version;
+  while (acks < required && !waiting.empty()) {
+    std::vector<PendingCall*> calls;
+    for (auto& call : waiting) calls.push_back(call.get());
+    const std::vector<size_t> ready = WaitForReplies(calls, deadline);
+    if (ready.empty()) break;  // deadline
+    for (auto it = ready.rbegin(); it != ready.rend(); ++it) {
+      const uint32_t node = waiting_nodes[*it];
+      const Status s = Replicas::FinishWrite(*waiting[*it]);
+      if (s.ok()) {
+        ++acks;
+      } else {
+        failed.push_back(s.message());
+        AfterFailedReplicaWrite(node, key, record, s);
+      }
+      waiting.erase(waiting.begin() + static_cast<std::ptrdiff_t>(*it));
+      waiting_nodes.erase(waiting_nodes.begin() + static_cast<std::ptrdiff_t>(*it));
+    }
+  }
+  // Replies not needed for the answer are collected in the background; a
+  // replica that fails or times out there still gets its hint.
+  const bool all_answered = waiting.empty();
+  for (size_t i = 0; i < waiting.size(); ++i) {
+    replies_.Add(std::move(waiting[i]), deadline,
+                 [this, node = waiting_nodes[i], key, record](PendingCall* call) {
+                   const Status s =
+                       call ? Replicas::FinishWrite(*call)
+                            : Status::TimedOut(fmt::format("node {} did not answer in time", node));
+                   if (!s.ok()) AfterFailedReplicaWrite(node, key, record, s);
+                 });
+  }
+  if (acks >= required) return record.version;
 
   failures_.fetch_add(1);
-  const auto acked = static_cast<int>(acks->successes().size());
-  const std::string why = Join(acks->failures());
-  if (acks->AllAnswered()) {
+  const std::string why = Join(failed);
+  if (all_answered) {
     // Every replica answered and too few took the write: not a matter of time.
     return Status::Unavailable(fmt::format("{} needs {} acks, {} replicas took the write: {}",
-                                           LevelName(consistency), required, acked, why),
-                               Status::ReplicaCounts{static_cast<int>(required), acked});
+                                           LevelName(consistency), required, acks, why),
+                               Status::ReplicaCounts{static_cast<int>(required),
+                                                     static_cast<int>(acks)});
   }
   return Status::TimedOut(
       fmt::format("{} needs {} acks, {} arrived within {} ms (the write may still land){}{}",
-                  LevelName(consistency), required, acked, options_.request_timeout.count(),
+                  LevelName(consistency), required, acks, options_.request_timeout.count(),
                   why.empty() ? "" : ": ", why),
-      Status::ReplicaCounts{static_cast<int>(required), acked});
+      Status::ReplicaCounts{static_cast<int>(required), static_cast<int>(acks)});
 }
 
 Result<Version> Coordinator::Put(std::string_view key, std::string value,
@@ -189,42 +255,78 @@ Result<Record> Coordinator::Get(std::string_view key_view, Consistency consisten
   using Answer = std::pair<uint32_t, std::optional<Record>>;
   const auto deadline = std::chrono::steady_clock::now() + options_.request_timeout;
   const std::string key(key_view);
-  auto answers = std::make_shared<QuorumWait<Answer>>(required, required);
-  // Replicas beyond the first `required` are asked when one of those fails.
-  auto next_candidate = std::make_shared<std::atomic<size_t>>(required);
-  auto shared_candidates = std::make_shared<const std::vector<uint32_t>>(candidates);
-  auto ask = [this, key, answers, next_candidate, shared_candidates](uint32_t node) {
-    for (;;) {
-      auto held = replicas_->Read(node, key);
-      if (held.ok()) {
-        answers->Succeed(Answer{node, std::move(held).value()});
-        return;
+  // As for writes: ask the other replicas first, read our own meanwhile,
+  // then collect replies on this thread. A replica that fails is replaced by
+  // the next live one, while there is one.
+  std::vector<Answer> got;
+  std::vector<std::string> failed;
+  std::vector<uint32_t> waiting_nodes;
+  std::vector<std::unique_ptr<PendingCall>> waiting;
+  size_t next = 0;
+  bool read_locally = false;
+  auto on_failure = [&](uint32_t node, const Status& s) {
+    failed.push_back(s.message());
+    if (s.code() == Status::Code::kUnavailable) membership_->ReportUnreachable(node, s.message());
+  };
+  // Asks candidates until `required` answers are possible or none are left.
+  auto ask_more = [&] {
+    while (got.size() + waiting.size() + (read_locally ? 1 : 0) < required &&
+           next < candidates.size()) {
+      const uint32_t node = candidates[next++];
+      if (node == replicas_->self_id()) {
+        read_locally = true;
+        continue;
       }
-      if (held.status().code() == Status::Code::kUnavailable) {
-        membership_->ReportUnreachable(node, held.status().message());
+      auto started = replicas_->StartRead(node, key);
+      if (!started.ok()) {
+        on_failure(node, started.status());
+        continue;
       }
-      const size_t next = next_candidate->fetch_add(1);
-      if (next < shared_candidates->size()) answers->AddAttempt();
-      answers->Fail(held.status().message());
-      if (next >= shared_candidates->size()) return;
-      node = (*shared_candidates)[next];
+      waiting_nodes.push_back(node);
+      waiting.push_back(std::move(started).value());
     }
   };
-  bool read_locally = false;
-  for (size_t i = 0; i < required; ++i) {
-    if (candidates[i] == replicas_->self_id()) {
-      read_locally = true;
+  ask_more();
+  if (read_locally) {
+    auto held = replicas_->Read(replicas_->self_id(), key);
+    read_locally = false;
+    if (held.ok()) {
+      got.emplace_back(replicas_->self_id(), std::move(held).value());
     } else {
-      boost::asio::post(pool_, [ask, node = candidates[i]] { ask(node); });
+      spdlog::error("local read failed: {}", held.status().ToString());
+      failed.push_back(held.status().ToString());
+      ask_more();
     }
   }
-  if (read_locally) ask(replicas_->self_id());
-  const bool enough = answers->WaitUntil(deadline);
-  const std::vector<Answer> got = answers->successes();
-  if (!enough) {
+  while (got.size() < required && !waiting.empty()) {
+    std::vector<PendingCall*> calls;
+    for (auto& call : waiting) calls.push_back(call.get());
+    const std::vector<size_t> ready = WaitForReplies(calls, deadline);
+    if (ready.empty()) break;  // deadline
+    for (auto it = ready.rbegin(); it != ready.rend(); ++it) {
+      const uint32_t node = waiting_nodes[*it];
+      auto held = Replicas::FinishRead(node, *waiting[*it]);
+      waiting.erase(waiting.begin() + static_cast<std::ptrdiff_t>(*it));
+      waiting_nodes.erase(waiting_nodes.begin() + static_cast<std::ptrdiff_t>(*it));
+      if (held.ok()) {
+        got.emplace_back(node, std::move(held).value());
+      } else {
+        on_failure(node, held.status());
+      }
+    }
+    ask_more();
+  }
+  const bool all_answered = waiting.empty();
+  for (size_t i = 0; i < waiting.size(); ++i) {
+    // Late replies are read and dropped, so their connections can be reused.
+    replies_.Add(std::move(waiting[i]), deadline, [node = waiting_nodes[i]](PendingCall* call) {
+      if (call) (void)Replicas::FinishRead(node, *call);
+    });
+  }
+  if (got.size() < required) {
     failures_.fetch_add(1);
-    const std::string why = Join(answers->failures());
-    if (answers->AllAnswered()) {
+    const std::string why = Join(failed);
+    if (all_answered) {
       // Every replica asked answered, too few with a record: not a matter of time.
       return Status::Unavailable(
           fmt::format("{} needs {} replicas to answer, {} could: {}", LevelName(consistency),

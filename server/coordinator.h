@@ -18,8 +18,11 @@
 // NotFound. Replicas that answered with an older version, or nothing, are
 // repaired in the background with the winner (read repair).
 //
-// Thread-safe. Replica calls run on an internal thread pool; the destructor
-// waits for the calls still in flight.
+// Thread-safe. The request's own thread sends to the replicas, does this
+// node's part, and collects the replies it needs (no thread hand-off on the
+// way). Replies not needed for the answer are finished by a ReplyCollector
+// (server/reply_collector.h), read repairs on a small thread pool. The
+// destructor waits for both.
 #ifndef ALDER_SERVER_COORDINATOR_H_
 #define ALDER_SERVER_COORDINATOR_H_
 
@@ -36,6 +39,7 @@
 #include "server/membership.h"
 #include "server/record.h"
 #include "server/replicas.h"
+#include "server/reply_collector.h"
 #include "server/ring.h"
 #include "server/status.h"
 
@@ -55,7 +59,7 @@ struct WriteOptions {
 struct CoordinatorOptions {
   std::chrono::milliseconds request_timeout{2000};
   std::chrono::milliseconds hint_window{std::chrono::hours(3)};  // 0: no hints
-  size_t replica_call_threads = 64;  // replica calls in flight at once
+  size_t repair_threads = 4;  // read repairs in flight at once
 };
 
 struct CoordinatorStats {
@@ -87,6 +91,10 @@ class Coordinator {
 
  private:
   Result<Version> Write(std::string_view key, Record record, Consistency consistency);
+  // After a replica write failed: marks an unreachable node down, and keeps
+  // the write as a hint unless the replica refused it.
+  void AfterFailedReplicaWrite(uint32_t node, const std::string& key, const Record& record,
+                               const Status& status);
   // Keeps `record` for `node` to replay later (unless hints are disabled).
   void StoreHint(uint32_t node, const std::string& key, const Record& record);
   void ReadRepair(const std::string& key, const Record& winner,
@@ -100,7 +108,8 @@ class Coordinator {
   Membership* const membership_;
   HintStore* const hints_;
   const CoordinatorOptions options_;
-  boost::asio::thread_pool pool_;
+  boost::asio::thread_pool pool_;  // read repairs
+  ReplyCollector replies_;         // replies not waited for
 
   std::atomic<uint64_t> puts_{0}, removes_{0}, gets_{0}, get_misses_{0}, failures_{0};
   std::atomic<uint64_t> hints_stored_{0}, read_repairs_{0};

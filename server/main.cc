@@ -106,8 +106,9 @@ int Run(const NodeConfig& config) {
     peer_options.timeout = config.request_timeout;
     peer_options.max_frame_bytes = internode_frame;
     peer_options.max_idle = kInternodeConnectionsPerPeer;
+    peer_options.max_in_flight = kInternodeConnectionsPerPeer;
     Replicas replicas(identity, config.peers, peer_options, &hlc, storage->get());
-    Membership membership(config.node_id, replicas.PeerConnectionsById(), &hlc,
+    Membership membership(config.node_id, replicas.HeartbeatConnectionsById(), &hlc,
                           [&replicas] { return replicas.MakeSender(); },
                           MembershipOptions{config.heartbeat_interval, config.failure_timeout,
                                             config.max_clock_offset});
@@ -131,7 +132,7 @@ int Run(const NodeConfig& config) {
     }
 
     Coordinator coordinator(&ring.value(), &hlc, &replicas, &membership, hints->get(),
-                            CoordinatorOptions{config.request_timeout, config.hint_window, 64});
+                            CoordinatorOptions{config.request_timeout, config.hint_window, 4});
     std::vector<uint32_t> targets(peer_ids.begin(), peer_ids.end());
     HintDeliverer deliverer(targets, hints->get(), &replicas, &membership,
                             HintDeliveryOptions{config.hint_window, config.hint_replay_rate,

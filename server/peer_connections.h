@@ -6,12 +6,18 @@
 // peer is reconnected on the next call. Each call is bounded by the timeout:
 // a slow or dead peer holds up only the calls made to it, never longer.
 //
+// At most max_in_flight calls are outstanding to the peer at once; further
+// calls wait (up to the timeout) for one to end. That is the backpressure
+// that keeps a replica falling behind from collecting an unbounded number of
+// connections.
+//
 // Thread-safe: any number of threads may call at once; each uses its own
 // connection.
 #ifndef ALDER_SERVER_PEER_CONNECTIONS_H_
 #define ALDER_SERVER_PEER_CONNECTIONS_H_
 
 #include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -27,7 +33,35 @@ struct PeerConnectionOptions {
   std::chrono::milliseconds connect_timeout{1000};
   std::chrono::milliseconds timeout{2000};  // each send and each receive
   uint32_t max_frame_bytes = 16 << 20;
-  size_t max_idle = 64;  // idle connections kept; more are closed on return
+  size_t max_idle = 64;       // idle connections kept; more are closed on return
+  size_t max_in_flight = 64;  // calls outstanding at once; more wait for one to end
+};
+
+class PeerConnections;
+
+// A call whose request was sent and whose reply is still to be received, so
+// that a coordinator can send to several replicas, do its own replica's work,
+// and then collect the replies as they arrive (poll on fd()) without handing
+// each call to another thread. Finish() exactly once, from any one thread;
+// dropping an unfinished call closes its connection.
+class PendingCall {
+ public:
+  ~PendingCall();
+  PendingCall(const PendingCall&) = delete;
+  PendingCall& operator=(const PendingCall&) = delete;
+
+  // The socket to wait on for the reply.
+  int fd() const;
+  // Receives the reply with `receive` (e.g. client.recv_write()); returns
+  // as PeerConnections::Call does.
+  Status Finish(const std::function<void(internode::InternodeClient&)>& receive);
+
+ private:
+  friend class PeerConnections;
+  struct Connection;
+  PendingCall(PeerConnections* owner, std::unique_ptr<Connection> connection);
+  PeerConnections* owner_;
+  std::unique_ptr<Connection> connection_;
 };
 
 class PeerConnections {
@@ -46,16 +80,30 @@ class PeerConnections {
   // `call` may be called with a fresh or a reused connection.
   Status Call(const std::function<void(internode::InternodeClient&)>& call);
 
+  // Sends a request with `send` (e.g. client.send_write(...)) and returns the
+  // call, to be finished later; or the error, as Call returns it.
+  Result<std::unique_ptr<PendingCall>> Start(
+      const std::function<void(internode::InternodeClient&)>& send);
+
   const Peer& peer() const { return peer_; }
 
  private:
-  struct Connection;
+  friend class PendingCall;
+  using Connection = PendingCall::Connection;
   std::unique_ptr<Connection> Lease(Status* error);
   void Return(std::unique_ptr<Connection> connection);
+  void DropIdle();
+  void ReleaseSlot();
+  // Runs one step of a call on `connection`; returns it to the pool when the
+  // exchange completed, and translates failures (see Call).
+  Status Run(std::unique_ptr<Connection>& connection,
+             const std::function<void(internode::InternodeClient&)>& step, bool reply_expected);
 
   const Peer peer_;
   const PeerConnectionOptions options_;
   std::mutex mu_;
+  std::condition_variable slot_free_;
+  size_t in_flight_ = 0;                            // guarded by mu_
   std::vector<std::unique_ptr<Connection>> idle_;  // guarded by mu_
 };
 

@@ -11,6 +11,11 @@ Replicas::Replicas(ClusterIdentity self, const std::vector<Peer>& peers,
   for (const Peer& peer : peers) {
     if (peer.node_id == self_.node_id) continue;
     peers_.emplace(peer.node_id, std::make_unique<PeerConnections>(peer, options));
+    PeerConnectionOptions heartbeat_options = options;
+    heartbeat_options.max_idle = 1;
+    heartbeat_options.max_in_flight = 2;
+    heartbeat_peers_.emplace(peer.node_id,
+                             std::make_unique<PeerConnections>(peer, heartbeat_options));
   }
 }
 
@@ -23,9 +28,9 @@ internode::Sender Replicas::MakeSender() {
   return sender;
 }
 
-std::map<uint32_t, PeerConnections*> Replicas::PeerConnectionsById() const {
+std::map<uint32_t, PeerConnections*> Replicas::HeartbeatConnectionsById() const {
   std::map<uint32_t, PeerConnections*> out;
-  for (const auto& [id, connections] : peers_) out.emplace(id, connections.get());
+  for (const auto& [id, connections] : heartbeat_peers_) out.emplace(id, connections.get());
   return out;
 }
 
@@ -57,6 +62,42 @@ Result<std::optional<Record>> Replicas::Read(uint32_t node, std::string_view key
   Status s = it->second->Call([&](internode::InternodeClient& client) {
     client.read(reply, MakeSender(), key_copy);
   });
+  if (!s.ok()) return s;
+  if (!reply.__isset.record) return std::optional<Record>();
+  auto record = FromWire(reply.record);
+  if (!record.ok()) {
+    return Status::IoError("node " + std::to_string(node) + " sent " + record.status().message());
+  }
+  return std::optional<Record>(std::move(record).value());
+}
+
+Result<std::unique_ptr<PendingCall>> Replicas::StartWrite(uint32_t node, std::string_view key,
+                                                          const Record& record) {
+  auto it = peers_.find(node);
+  if (it == peers_.end()) return Status::InvalidArgument("no node " + std::to_string(node));
+  const internode::WireRecord wire = ToWire(record);
+  const std::string key_copy(key);
+  return it->second->Start([&](internode::InternodeClient& client) {
+    client.send_write(MakeSender(), key_copy, wire);
+  });
+}
+
+Status Replicas::FinishWrite(PendingCall& call) {
+  return call.Finish([](internode::InternodeClient& client) { client.recv_write(); });
+}
+
+Result<std::unique_ptr<PendingCall>> Replicas::StartRead(uint32_t node, std::string_view key) {
+  auto it = peers_.find(node);
+  if (it == peers_.end()) return Status::InvalidArgument("no node " + std::to_string(node));
+  const std::string key_copy(key);
+  return it->second->Start([&](internode::InternodeClient& client) {
+    client.send_read(MakeSender(), key_copy);
+  });
+}
+
+Result<std::optional<Record>> Replicas::FinishRead(uint32_t node, PendingCall& call) {
+  internode::ReadReply reply;
+  Status s = call.Finish([&](internode::InternodeClient& client) { client.recv_read(reply); });
   if (!s.ok()) return s;
   if (!reply.__isset.record) return std::optional<Record>();
   auto record = FromWire(reply.record);

@@ -40,8 +40,10 @@ class Replicas {
   // The header of a message sent now.
   internode::Sender MakeSender();
 
-  // The other nodes' connection pools, by node id (for Membership).
-  std::map<uint32_t, PeerConnections*> PeerConnectionsById() const;
+  // Connections for heartbeats to the other nodes, by node id (for
+  // Membership): separate from the data path, so that a peer busy with
+  // writes still answers heartbeats on time.
+  std::map<uint32_t, PeerConnections*> HeartbeatConnectionsById() const;
 
   // Stores `record` on `node` (LWW merge), durably. Errors as
   // PeerConnections::Call, or the local storage error.
@@ -49,6 +51,16 @@ class Replicas {
 
   // What `node` holds for `key` (tombstones and expired records included).
   Result<std::optional<Record>> Read(uint32_t node, std::string_view key);
+
+  // Split-phase calls to another node (REQUIRES: node is not this one): the
+  // request goes out now, the reply is taken later with the Finish method,
+  // so that a coordinator can work on its own replica meanwhile and collect
+  // replies as they arrive (PendingCall::fd()).
+  Result<std::unique_ptr<PendingCall>> StartWrite(uint32_t node, std::string_view key,
+                                                  const Record& record);
+  static Status FinishWrite(PendingCall& call);
+  Result<std::unique_ptr<PendingCall>> StartRead(uint32_t node, std::string_view key);
+  static Result<std::optional<Record>> FinishRead(uint32_t node, PendingCall& call);
 
   // Replays `hints` on their target, in order. REQUIRES: node is not this one.
   Status DeliverHints(uint32_t node, const std::vector<Hint>& hints);
@@ -58,6 +70,7 @@ class Replicas {
   clock::HybridLogicalClock* const clock_;
   Storage* const storage_;
   std::map<uint32_t, std::unique_ptr<PeerConnections>> peers_;  // other nodes only
+  std::map<uint32_t, std::unique_ptr<PeerConnections>> heartbeat_peers_;
 };
 
 }  // namespace alder
