@@ -298,11 +298,32 @@ Result<Record> Coordinator::Get(std::string_view key_view, Consistency consisten
       ask_more();
     }
   }
+  // Speculative retry: a replica that has not answered after a tenth of the
+  // request timeout may be hung or overloaded (it is still "up" until the
+  // failure detector notices); ask one more live replica instead of letting
+  // the read wait out the whole timeout on it.
+  const auto speculate_at = std::chrono::steady_clock::now() + options_.request_timeout / 10;
+  bool speculated = false;
   while (got.size() < required && !waiting.empty()) {
     std::vector<PendingCall*> calls;
     for (auto& call : waiting) calls.push_back(call.get());
-    const std::vector<size_t> ready = WaitForReplies(calls, deadline);
-    if (ready.empty()) break;  // deadline
+    const bool may_speculate = !speculated && next < candidates.size();
+    const std::vector<size_t> ready =
+        WaitForReplies(calls, may_speculate ? std::min(speculate_at, deadline) : deadline);
+    if (ready.empty()) {
+      if (!may_speculate || std::chrono::steady_clock::now() >= deadline) break;  // deadline
+      speculated = true;
+      speculative_reads_.fetch_add(1);
+      const uint32_t node = candidates[next++];
+      auto started = replicas_->StartRead(node, key);
+      if (started.ok()) {
+        waiting_nodes.push_back(node);
+        waiting.push_back(std::move(started).value());
+      } else {
+        on_failure(node, started.status());
+      }
+      continue;
+    }
     for (auto it = ready.rbegin(); it != ready.rend(); ++it) {
       const uint32_t node = waiting_nodes[*it];
       auto held = Replicas::FinishRead(node, *waiting[*it]);
@@ -358,9 +379,9 @@ Result<Record> Coordinator::Get(std::string_view key_view, Consistency consisten
 }
 
 CoordinatorStats Coordinator::stats() const {
-  return CoordinatorStats{puts_.load(),     removes_.load(),      gets_.load(),
-                          get_misses_.load(), failures_.load(), hints_stored_.load(),
-                          read_repairs_.load()};
+  return CoordinatorStats{puts_.load(),         removes_.load(),  gets_.load(),
+                          get_misses_.load(),   failures_.load(), hints_stored_.load(),
+                          read_repairs_.load(), speculative_reads_.load()};
 }
 
 }  // namespace alder

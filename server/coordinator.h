@@ -13,7 +13,8 @@
 // it is back, unless hints are disabled (hint_window 0).
 //
 // Reads ask as many live replicas as the level needs (this node first, then
-// the preference order), asking the next live replica when one fails, and
+// the preference order), asking the next live replica when one fails or has
+// not answered after a tenth of request_timeout (speculative retry), and
 // return the greatest version; tombstones and expired records read as
 // NotFound. Replicas that answered with an older version, or nothing, are
 // repaired in the background with the winner (read repair).
@@ -64,7 +65,7 @@ struct CoordinatorOptions {
 
 struct CoordinatorStats {
   uint64_t puts = 0, removes = 0, gets = 0, get_misses = 0, failures = 0;
-  uint64_t hints_stored = 0, read_repairs = 0;
+  uint64_t hints_stored = 0, read_repairs = 0, speculative_reads = 0;
 };
 
 class Coordinator {
@@ -112,7 +113,7 @@ class Coordinator {
   ReplyCollector replies_;         // replies not waited for
 
   std::atomic<uint64_t> puts_{0}, removes_{0}, gets_{0}, get_misses_{0}, failures_{0};
-  std::atomic<uint64_t> hints_stored_{0}, read_repairs_{0};
+  std::atomic<uint64_t> hints_stored_{0}, read_repairs_{0}, speculative_reads_{0};
 };
 
 }  // namespace alder

@@ -173,9 +173,10 @@ int Run(const NodeConfig& config) {
     const CoordinatorStats requests = coordinator.stats();
     const StorageStats written = storage.value()->stats();
     spdlog::info("served {} puts, {} removes, {} gets ({} not found), {} failed; {} hints "
-                 "stored, {} read repairs; {} writes in {} log flushes",
+                 "stored, {} read repairs, {} speculative reads; {} writes in {} log flushes",
                  requests.puts, requests.removes, requests.gets, requests.get_misses,
                  requests.failures, requests.hints_stored, requests.read_repairs,
+                 requests.speculative_reads,
                  written.commits_flushed, written.log_flushes);
   }
   storage.value().reset();  // closes WiredTiger with a final checkpoint

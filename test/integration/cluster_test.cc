@@ -7,6 +7,8 @@
 #include <thrift/transport/TBufferTransports.h>
 #include <thrift/transport/TSocket.h>
 
+#include <signal.h>
+
 #include <chrono>
 #include <random>
 #include <string>
@@ -146,6 +148,34 @@ TEST_F(ClusterTest, ConsistencyLevelsWithZeroOneAndTwoNodesKilled) {
       EXPECT_EQ(e.alive_replicas, 1);
     }
   }
+}
+
+TEST_F(ClusterTest, AHungReplicaTimesOutOnlyTheLevelsThatNeedIt) {
+  // A long failure_timeout keeps the hung node "up" for the whole test, so
+  // the coordinator has to wait on it and give up at request_timeout.
+  Start(Options(3, 3, {"--request_timeout", "300ms", "--failure_timeout", "30s"}));
+  Put(cluster(), 1, "k", "before", api::Consistency::ALL);
+  cluster().node(3).Signal(SIGSTOP);  // hangs: connected, never answers
+  try {
+    Put(cluster(), 1, "k", "during", api::Consistency::ALL);
+    FAIL() << "ALL with a hung replica must time out";
+  } catch (const api::TimedOut& e) {
+    EXPECT_EQ(e.acknowledged, 2);
+    EXPECT_EQ(e.required_acks, 3);
+  }
+  // QUORUM does not wait on the hung node: two replicas answer at once.
+  for (int i = 0; i < 20; ++i) Put(cluster(), 1, "quorum-" + std::to_string(i), "v");
+  EXPECT_EQ(Get(cluster(), 2, "k", api::Consistency::QUORUM), "during");
+  EXPECT_THROW(Get(cluster(), 1, "k", api::Consistency::ALL), api::TimedOut);
+
+  // The writes it missed were kept as hints and reach it once it answers.
+  EXPECT_GE(HintsPendingOn(cluster(), 1, 3), 1);
+  cluster().node(3).Signal(SIGCONT);
+  ASSERT_TRUE(WaitFor([&] { return HintsPendingOn(cluster(), 1, 3) == 0; }, 10s));
+  cluster().node(1).Kill();
+  cluster().node(2).Kill();
+  EXPECT_EQ(Get(cluster(), 3, "k", api::Consistency::ONE), "during");
+  EXPECT_EQ(Get(cluster(), 3, "quorum-19", api::Consistency::ONE), "v");
 }
 
 TEST_F(ClusterTest, AReadRepairsAStaleReplica) {

@@ -1,6 +1,8 @@
 #include "test/support/local_cluster.h"
 
+#include <algorithm>
 #include <thread>
+#include <utility>
 
 namespace alder::testing {
 
@@ -25,13 +27,20 @@ LocalCluster::LocalCluster(const std::string& root, LocalClusterOptions options)
   for (int id = 1; id <= options.nodes; ++id) {
     std::vector<std::string> args = {"--node_id", std::to_string(id), "--peers", peers_,
                                      "--replication_factor",
-                                     std::to_string(options.replication_factor),
-                                     "--durability", "process",
-                                     "--heartbeat_interval", "200ms",
-                                     "--failure_timeout", "1s"};
+                                     std::to_string(options.replication_factor)};
     args.insert(args.end(), options.args.begin(), options.args.end());
     const auto& more = options.node_args[id];
     args.insert(args.end(), more.begin(), more.end());
+    // Defaults for tests (fast failure detection; no fsync, which durability
+    // tests cover), unless the test set them.
+    for (const auto& [flag, value] : {std::pair{"--durability", "process"},
+                                      std::pair{"--heartbeat_interval", "200ms"},
+                                      std::pair{"--failure_timeout", "1s"}}) {
+      if (std::find(args.begin(), args.end(), flag) == args.end()) {
+        args.push_back(flag);
+        args.push_back(value);
+      }
+    }
     auto node = std::make_unique<AlderdProcess>(root + "/node" + std::to_string(id), args,
                                                 options.node_wrappers[id]);
     node->UsePorts(ports[static_cast<size_t>(id - 1)].first,
