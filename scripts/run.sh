@@ -99,8 +99,10 @@ EXIT_STATUS=0
 
 # --- Start --------------------------------------------------------------------------
 mkdir -p "$DATA"
+# Each node in its own session (setsid): Ctrl-C reaches this script only,
+# which stops the nodes in order, instead of racing them to the signal.
 for n in "${NODES[@]}"; do
-  "$BUILD/server/alderd" --node_id "$n" --data_dir "$DATA/node$n" \
+  setsid "$BUILD/server/alderd" --node_id "$n" --data_dir "$DATA/node$n" \
     --listen "127.0.0.1:$(client_port "$n")" --internode_listen "127.0.0.1:$(internode_port "$n")" \
     --peers "$PEERS" --replication_factor 3 --partitions 256 >>"$DATA/node$n.log" 2>&1 &
   PID_OF[$n]=$!
