@@ -1,6 +1,7 @@
 #include "server/api_handler.h"
 
 #include <spdlog/spdlog.h>
+#include <thrift/TApplicationException.h>
 
 namespace alder {
 namespace {
@@ -72,10 +73,36 @@ WriteOptions WriteOptionsOf(const api::WriteOptions& options) {
 
 }  // namespace
 
-ApiHandler::ApiHandler(Coordinator* coordinator, RequestLimits limits, StatusSource status)
-    : coordinator_(coordinator), limits_(limits), status_(std::move(status)) {}
+ApiHandler::ApiHandler(Coordinator* coordinator, RequestLimits limits, StatusSource status,
+                       AdminHooks admin)
+    : coordinator_(coordinator),
+      limits_(limits),
+      status_(std::move(status)),
+      admin_(std::move(admin)) {}
 
 void ApiHandler::status(api::ClusterStatus& status) { status = status_(); }
+
+namespace {
+[[noreturn]] void NotAvailable(const char* what) {
+  throw apache::thrift::TApplicationException(std::string(what) +
+                                              " is not available on this node");
+}
+}  // namespace
+
+void ApiHandler::repair(api::RepairReport& report, const api::RepairRequest& request) {
+  if (!admin_.repair) NotAvailable("repair");
+  report = admin_.repair(request);
+}
+
+void ApiHandler::compare(api::Comparison& comparison, const api::CompareRequest& request) {
+  if (!admin_.compare) NotAvailable("compare");
+  comparison = admin_.compare(request);
+}
+
+void ApiHandler::verifyTrees(api::TreeVerification& verification) {
+  if (!admin_.verify_trees) NotAvailable("verifyTrees");
+  verification = admin_.verify_trees();
+}
 
 int64_t ApiHandler::put(const std::string& key, const std::string& value,
                         const api::WriteOptions& options) {

@@ -19,20 +19,32 @@ class ApiHandler final : public api::AlderIf {
  public:
   // Describes the cluster as this node sees it (server/cluster_status.h).
   using StatusSource = std::function<api::ClusterStatus()>;
+  // The anti-entropy methods (antientropy/admin_api.h); unset ones answer
+  // with an application exception.
+  struct AdminHooks {
+    std::function<api::RepairReport(const api::RepairRequest&)> repair;
+    std::function<api::Comparison(const api::CompareRequest&)> compare;
+    std::function<api::TreeVerification()> verify_trees;
+  };
 
   // `coordinator` must outlive the handler.
-  ApiHandler(Coordinator* coordinator, RequestLimits limits, StatusSource status);
+  ApiHandler(Coordinator* coordinator, RequestLimits limits, StatusSource status,
+             AdminHooks admin);
 
   int64_t put(const std::string& key, const std::string& value,
               const api::WriteOptions& options) override;
   void get(api::Entry& entry, const std::string& key, const api::ReadOptions& options) override;
   int64_t remove(const std::string& key, const api::WriteOptions& options) override;
   void status(api::ClusterStatus& status) override;
+  void repair(api::RepairReport& report, const api::RepairRequest& request) override;
+  void compare(api::Comparison& comparison, const api::CompareRequest& request) override;
+  void verifyTrees(api::TreeVerification& verification) override;
 
  private:
   Coordinator* const coordinator_;
   const RequestLimits limits_;
   const StatusSource status_;
+  const AdminHooks admin_;
 };
 
 }  // namespace alder

@@ -2,6 +2,7 @@
 
 #include <boost/program_options.hpp>
 
+#include <algorithm>
 #include <bit>
 #include <charconv>
 #include <fstream>
@@ -121,6 +122,16 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[]) {
        "a peer not heard from for this long is marked down")
       ("hint_replay_rate", po::value<uint32_t>()->default_value(defaults.hint_replay_rate),
        "hints replayed per second to a returning node, at most")
+      ("tree_fanout", po::value<uint32_t>()->default_value(defaults.tree_fanout),
+       "children per Merkle tree node, a power of two (same on every node)")
+      ("tree_depth", po::value<uint32_t>()->default_value(defaults.tree_depth),
+       "levels below each tree's root: tree_fanout^tree_depth segments per partition; "
+       "memory is about 16 bytes x 1.07 x segments per partition")
+      ("repair_rate", po::value<std::string>()->default_value("16MB"),
+       "bytes of records anti-entropy sends per second, at most (0: unlimited)")
+      ("maintain_trees", po::value<std::string>()->default_value("on"),
+       "on: keep Merkle trees and run anti-entropy; off: neither (only to measure their "
+       "cost: replicas then never repair, and tombstones of replicated keys are never purged)")
       ("durability", po::value<std::string>()->default_value("fsync"),
        "fsync: an acknowledged write is on the storage device (survives power loss); "
        "process: it is in the operating system (survives kill -9 of alderd, not power loss)")
@@ -129,7 +140,8 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[]) {
       ("gc_interval", po::value<std::string>()->default_value("1h"),
        "how often the tombstone collector scans for purgeable records")
       ("hint_window", po::value<std::string>()->default_value("3h"),
-       "how long writes for a down replica are kept as hints (multi-node clusters)")
+       "how long writes for a down replica are kept as hints; must be shorter than gc_grace "
+       "(by default half of it when gc_grace is under 6h); 0s: no hints")
       ("anti_entropy_interval", po::value<std::string>()->default_value("10m"),
        "how often replicas compare Merkle trees (multi-node clusters)")
       ("max_clock_offset", po::value<std::string>()->default_value("500ms"),
@@ -261,6 +273,27 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[]) {
     return Status::InvalidArgument(
         "failure_timeout must be at least twice heartbeat_interval, or one lost heartbeat "
         "would mark a healthy node down");
+  }
+  c.tree_fanout = vm["tree_fanout"].as<uint32_t>();
+  c.tree_depth = vm["tree_depth"].as<uint32_t>();
+  auto repair_rate = ParseByteSize(vm["repair_rate"].as<std::string>());
+  if (!repair_rate.ok()) return Status::InvalidArgument("repair_rate: " + repair_rate.status().message());
+  c.repair_rate_bytes = repair_rate.value();
+  const std::string trees = vm["maintain_trees"].as<std::string>();
+  if (trees != "on" && trees != "off") {
+    return Status::InvalidArgument("maintain_trees must be on or off, got '" + trees + "'");
+  }
+  c.maintain_trees = trees == "on";
+  // A hint is replayed at most hint_window (plus a request) after its write;
+  // a tombstone that write may have been superseded by is purged no sooner
+  // than gc_grace after it. So no hint can bring back a purged delete.
+  if (vm["hint_window"].defaulted() && c.hint_window + c.request_timeout >= c.gc_grace) {
+    c.hint_window = std::max(std::chrono::milliseconds(0), (c.gc_grace - c.request_timeout) / 2);
+  }
+  if (c.hint_window.count() > 0 && c.hint_window + c.request_timeout >= c.gc_grace) {
+    return Status::InvalidArgument(
+        "hint_window plus request_timeout must be shorter than gc_grace, or a replayed hint "
+        "could bring back a value whose tombstone was already purged");
   }
   c.hint_replay_rate = vm["hint_replay_rate"].as<uint32_t>();
   if (c.hint_replay_rate == 0) return Status::InvalidArgument("hint_replay_rate must be >= 1");

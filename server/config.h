@@ -42,6 +42,12 @@ struct NodeConfig {
   std::chrono::milliseconds failure_timeout{2000};      // no heartbeat this long: down
   uint32_t hint_replay_rate = 2000;                     // hints per second per target
 
+  // Anti-entropy.
+  uint32_t tree_fanout = 16;                            // Merkle tree shape
+  uint32_t tree_depth = 3;
+  uint64_t repair_rate_bytes = 16ull << 20;             // records sent per second, at most
+  bool maintain_trees = true;                           // off only to measure their cost
+
   // Durability and time.
   Durability durability = Durability::kFsync;
   std::chrono::milliseconds gc_grace{std::chrono::hours(24 * 10)};

@@ -234,6 +234,13 @@ void Coordinator::ReadRepair(
 
 Result<Record> Coordinator::Get(std::string_view key_view, Consistency consistency) {
   gets_.fetch_add(1);
+  if (options_.syncing && options_.syncing->load()) {
+    failures_.fetch_add(1);
+    return Status::Unavailable(
+        fmt::format("node {} is back after more than gc_grace away and syncs with its peers "
+                    "before it serves reads; ask another node",
+                    replicas_->self_id()));
+  }
   const std::vector<uint32_t>& replicas = ring_->NodesForKey(key_view);
   const auto required = RequiredAcks(consistency, static_cast<uint32_t>(replicas.size()));
   // Live replicas, this node first: its answer costs no network.

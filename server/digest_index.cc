@@ -19,6 +19,8 @@ std::string EncodeIndexKey(uint64_t key_hash, std::string_view key) {
   return out;
 }
 
+uint64_t DecodeIndexKeyHash(std::string_view bytes) { return GetBigEndian(bytes.data(), 8); }
+
 IndexEntry IndexEntryOf(std::string_view key, const Record& record) {
   return IndexEntry{DigestOf(key, record), record.version, record.tombstone,
                     record.expires_at_ms};

@@ -32,6 +32,8 @@ struct IndexEntry {
 };
 
 std::string EncodeIndexKey(uint64_t key_hash, std::string_view key);
+// The key hash of an index key's first 8 bytes. REQUIRES: bytes.size() >= 8.
+uint64_t DecodeIndexKeyHash(std::string_view bytes);
 IndexEntry IndexEntryOf(std::string_view key, const Record& record);
 std::string EncodeIndexValue(const IndexEntry& entry);
 Result<IndexEntry> DecodeIndexValue(std::string_view bytes);

@@ -9,12 +9,106 @@ namespace alder {
 
 InternodeHandler::InternodeHandler(ClusterIdentity self, std::set<uint32_t> peer_ids,
                                    clock::HybridLogicalClock* clock,
-                                   const Membership* membership, Storage* storage)
+                                   const Membership* membership, Storage* storage,
+                                   const TreeSet* trees, const std::atomic<bool>* syncing)
     : self_(std::move(self)),
       peer_ids_(std::move(peer_ids)),
       clock_(clock),
       membership_(membership),
-      storage_(storage) {}
+      storage_(storage),
+      trees_(trees),
+      syncing_(syncing) {}
+
+void InternodeHandler::RefuseWhileSyncing(const internode::Sender& sender) {
+  if (syncing_ && syncing_->load()) {
+    Refuse(sender, internode::RefusalReason::SYNCING,
+           fmt::format("node {} is back after more than gc_grace away and syncs before it "
+                       "serves its data",
+                       self_.node_id));
+  }
+}
+
+void InternodeHandler::CheckTree(const internode::Sender& sender,
+                                 const internode::TreeShape& shape, int32_t partition) {
+  if (!trees_ || shape.fanout != static_cast<int32_t>(trees_->shape().fanout) ||
+      shape.depth != static_cast<int32_t>(trees_->shape().depth)) {
+    Refuse(sender, internode::RefusalReason::TREE_MISMATCH,
+           fmt::format("node {} keeps trees of fanout {} and depth {}, node {} asked for {} and {}",
+                       self_.node_id, trees_ ? trees_->shape().fanout : 0,
+                       trees_ ? trees_->shape().depth : 0, sender.node_id, shape.fanout,
+                       shape.depth));
+  }
+  if (partition < 0 || !trees_->Owns(static_cast<uint32_t>(partition))) {
+    Refuse(sender, internode::RefusalReason::NOT_A_REPLICA,
+           fmt::format("node {} does not replicate partition {}", self_.node_id, partition));
+  }
+}
+
+void InternodeHandler::treeNodes(std::vector<std::string>& hashes,
+                                 const internode::Sender& sender,
+                                 const internode::TreeShape& shape, int32_t partition,
+                                 int32_t level, const std::vector<int32_t>& indexes) {
+  CheckSender(sender);
+  RefuseWhileSyncing(sender);
+  CheckTree(sender, shape, partition);
+  std::vector<uint32_t> wanted;
+  wanted.reserve(indexes.size());
+  for (int32_t i : indexes) wanted.push_back(i < 0 ? ~0u : static_cast<uint32_t>(i));
+  const uint32_t safe_level = level < 0 ? ~0u : static_cast<uint32_t>(level);
+  for (const TreeHash& h : trees_->Nodes(static_cast<uint32_t>(partition), safe_level, wanted)) {
+    hashes.emplace_back(reinterpret_cast<const char*>(h.data()), h.size());
+  }
+}
+
+void InternodeHandler::leafKeys(std::vector<internode::KeyDigest>& keys,
+                                const internode::Sender& sender,
+                                const internode::TreeShape& shape, int32_t partition,
+                                const std::vector<int32_t>& leaves) {
+  CheckSender(sender);
+  RefuseWhileSyncing(sender);
+  CheckTree(sender, shape, partition);
+  for (int32_t leaf : leaves) {
+    if (leaf < 0 || static_cast<uint32_t>(leaf) >= trees_->shape().leaves()) continue;
+    uint64_t first = 0, last = 0;
+    trees_->LeafRange(static_cast<uint32_t>(partition), static_cast<uint32_t>(leaf), &first,
+                      &last);
+    Status s = storage_->ScanIndex(first, last, [&](uint64_t, std::string_view key,
+                                                    const IndexEntry& entry) {
+      internode::KeyDigest d;
+      d.key = std::string(key);
+      d.digest.assign(reinterpret_cast<const char*>(entry.digest.data()), entry.digest.size());
+      d.hlc = static_cast<int64_t>(entry.version.hlc.packed());
+      d.node_id = static_cast<int32_t>(entry.version.node_id);
+      d.tombstone = entry.tombstone;
+      d.expires_at_ms = static_cast<int64_t>(entry.expires_at_ms);
+      keys.push_back(std::move(d));
+    });
+    if (!s.ok()) Refuse(sender, internode::RefusalReason::STORAGE, s.ToString());
+  }
+}
+
+void InternodeHandler::fetchRecords(std::vector<internode::KeyedRecord>& records,
+                                    const internode::Sender& sender,
+                                    const std::vector<std::string>& keys) {
+  CheckSender(sender);
+  RefuseWhileSyncing(sender);
+  for (const std::string& key : keys) {
+    auto stored = storage_->Read(key);
+    if (!stored.ok()) Refuse(sender, internode::RefusalReason::STORAGE, stored.status().ToString());
+    internode::KeyedRecord r;
+    r.key = key;
+    if (stored.value()) r.__set_record(ToWire(stored.value()->record));
+    records.push_back(std::move(r));
+  }
+}
+
+void InternodeHandler::pushRecords(const internode::Sender& sender,
+                                   const std::vector<internode::KeyedRecord>& records) {
+  CheckSender(sender);
+  for (const internode::KeyedRecord& r : records) {
+    if (r.__isset.record) Apply(sender, r.key, r.record);
+  }
+}
 
 void InternodeHandler::Refuse(const internode::Sender& sender,
                               internode::RefusalReason::type reason, const std::string& message) {
@@ -90,6 +184,7 @@ void InternodeHandler::write(const internode::Sender& sender, const std::string&
 void InternodeHandler::read(internode::ReadReply& reply, const internode::Sender& sender,
                             const std::string& key) {
   CheckSender(sender);
+  RefuseWhileSyncing(sender);
   reads_.fetch_add(1);
   auto stored = storage_->Read(key);
   if (!stored.ok()) {

@@ -19,6 +19,7 @@
 #include <string>
 
 #include "Internode.h"
+#include "antientropy/tree_set.h"
 #include "clock/hlc.h"
 #include "server/membership.h"
 #include "server/storage.h"
@@ -38,9 +39,12 @@ struct InternodeStats {
 class InternodeHandler final : public internode::InternodeIf {
  public:
   // `peer_ids` lists every other node. Pointers must outlive the handler.
+  // `syncing` (may be null) is true while this node, back after a long
+  // absence, must not serve its data to others (anti-entropy reads and
+  // replica reads are refused with SYNCING).
   InternodeHandler(ClusterIdentity self, std::set<uint32_t> peer_ids,
                    clock::HybridLogicalClock* clock, const Membership* membership,
-                   Storage* storage);
+                   Storage* storage, const TreeSet* trees, const std::atomic<bool>* syncing);
 
   void write(const internode::Sender& sender, const std::string& key,
              const internode::WireRecord& record) override;
@@ -49,6 +53,17 @@ class InternodeHandler final : public internode::InternodeIf {
   void heartbeat(internode::HeartbeatReply& reply, const internode::Sender& sender) override;
   void deliverHints(const internode::Sender& sender,
                     const std::vector<internode::HintedWrite>& hints) override;
+  void treeNodes(std::vector<std::string>& hashes, const internode::Sender& sender,
+                 const internode::TreeShape& shape, int32_t partition, int32_t level,
+                 const std::vector<int32_t>& indexes) override;
+  void leafKeys(std::vector<internode::KeyDigest>& keys, const internode::Sender& sender,
+                const internode::TreeShape& shape, int32_t partition,
+                const std::vector<int32_t>& leaves) override;
+  void fetchRecords(std::vector<internode::KeyedRecord>& records,
+                    const internode::Sender& sender,
+                    const std::vector<std::string>& keys) override;
+  void pushRecords(const internode::Sender& sender,
+                   const std::vector<internode::KeyedRecord>& records) override;
 
   InternodeStats stats() const;
 
@@ -63,12 +78,18 @@ class InternodeHandler final : public internode::InternodeIf {
                            internode::RefusalReason::type reason, const std::string& message);
   void Apply(const internode::Sender& sender, const std::string& key,
              const internode::WireRecord& wire);
+  // Throws Refused unless this node holds `partition`'s tree in `shape`.
+  void CheckTree(const internode::Sender& sender, const internode::TreeShape& shape,
+                 int32_t partition);
+  void RefuseWhileSyncing(const internode::Sender& sender);
 
   const ClusterIdentity self_;
   const std::set<uint32_t> peer_ids_;
   clock::HybridLogicalClock* const clock_;
   const Membership* const membership_;
   Storage* const storage_;
+  const TreeSet* const trees_;
+  const std::atomic<bool>* const syncing_;
 
   std::atomic<uint64_t> writes_{0}, reads_{0}, heartbeats_{0}, hints_received_{0}, refusals_{0};
   std::atomic<int64_t> last_refusal_log_ms_{0};

@@ -15,8 +15,14 @@
 #include <set>
 #include <vector>
 
+#include "antientropy/absence_tracker.h"
+#include "antientropy/admin_api.h"
+#include "antientropy/rate_limiter.h"
+#include "antientropy/repair_scheduler.h"
 #include "antientropy/sole_owner_guard.h"
 #include "antientropy/tombstone_gc.h"
+#include "antientropy/tree_exchange.h"
+#include "antientropy/tree_set.h"
 #include "clock/hlc.h"
 #include "server/api_handler.h"
 #include "server/cluster_status.h"
@@ -97,6 +103,46 @@ int Run(const NodeConfig& config) {
     auto ring = Ring::Create(node_ids, config.partitions, config.replication_factor);
     if (!ring.ok()) return Fail(ring.status().message());
 
+    // Merkle trees of the partitions this node replicates, rebuilt from the
+    // digest index and then kept current by every write.
+    const TreeShape shape{config.tree_fanout, config.tree_depth};
+    if (const std::string why = CheckTreeShape(shape); !why.empty()) return Fail(why);
+    const std::vector<uint32_t> owned = config.maintain_trees
+                                            ? ring->PartitionsOf(config.node_id)
+                                            : std::vector<uint32_t>();
+    TreeSet trees(config.partitions, shape, owned);
+    if (config.maintain_trees) {
+      const auto started = std::chrono::steady_clock::now();
+      auto entries = trees.RebuildFromIndex(storage->get());
+      if (!entries.ok()) return Fail("cannot build Merkle trees: " + entries.status().ToString());
+      storage->get()->SetIndexObserver(
+          [&trees](uint64_t hash, const VersionDigest* before, const VersionDigest* after) {
+            trees.OnIndexChange(hash, before, after);
+          });
+      spdlog::info("built Merkle trees of {} partitions from {} index entries in {} ms ({} KiB)",
+                   owned.size(), entries.value(),
+                   std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::steady_clock::now() - started)
+                       .count(),
+                   trees.MemoryBytes() / 1024);
+    }
+
+    // A node away for longer than gc_grace syncs before it serves its data.
+    AbsenceTracker absence(storage->get(), &physical,
+                           std::clamp<std::chrono::milliseconds>(config.gc_grace / 4,
+                                                                 std::chrono::milliseconds(100),
+                                                                 std::chrono::seconds(10)));
+    auto away = absence.TimeAway();
+    if (!away.ok()) return Fail(away.status().ToString());
+    std::atomic<bool> syncing{config.maintain_trees && config.peers.size() > 1 &&
+                              away.value() && *away.value() > config.gc_grace};
+    if (syncing) {
+      spdlog::warn("this node was away for {}, longer than gc_grace ({}): it syncs with its "
+                   "peers before it serves its data",
+                   FormatDuration(*away.value()), FormatDuration(config.gc_grace));
+    }
+    absence.Start();
+
     const ClusterIdentity identity{config.node_id, config.cluster_name, config.partitions};
     // Internode frames carry a maximal write, or a batch of hints.
     const uint32_t internode_frame =
@@ -117,7 +163,7 @@ int Run(const NodeConfig& config) {
       if (peer.node_id != config.node_id) peer_ids.insert(peer.node_id);
     }
     auto internode_handler = std::make_shared<InternodeHandler>(
-        identity, peer_ids, &hlc, &membership, storage->get());
+        identity, peer_ids, &hlc, &membership, storage->get(), &trees, &syncing);
     ThriftServer internode(
         ThriftServerOptions{"internode", config.internode_listen,
                             static_cast<uint32_t>(4 * kInternodeConnectionsPerPeer * peer_ids.size()),
@@ -132,18 +178,33 @@ int Run(const NodeConfig& config) {
     }
 
     Coordinator coordinator(&ring.value(), &hlc, &replicas, &membership, hints->get(),
-                            CoordinatorOptions{config.request_timeout, config.hint_window, 4});
+                            CoordinatorOptions{config.request_timeout, config.hint_window, 4,
+                                               &syncing});
     std::vector<uint32_t> targets(peer_ids.begin(), peer_ids.end());
     HintDeliverer deliverer(targets, hints->get(), &replicas, &membership,
                             HintDeliveryOptions{config.hint_window, config.hint_replay_rate,
                                                 4u << 20});
     deliverer.Start();
 
-    // Until anti-entropy can vouch that every replica holds a tombstone, only
-    // keys this node alone replicates may be purged.
-    SoleOwnerGuard guard(&ring.value(), config.node_id);
-    TombstoneCollector gc(storage->get(), &physical, &guard,
-                          TombstoneGcOptions{config.gc_grace, config.gc_interval, 1000});
+    RateLimiter repair_limiter(config.repair_rate_bytes);
+    TreeExchange exchange(storage->get(), &trees, &replicas, &physical, config.gc_grace,
+                          &repair_limiter);
+    RepairScheduler scheduler(config.node_id, &ring.value(), &trees, &exchange, &membership,
+                              &physical, config.anti_entropy_interval, &syncing);
+    if (config.maintain_trees && !peer_ids.empty()) scheduler.Start();
+    AntiEntropyAdmin admin(config.node_id, &ring.value(), &trees, &exchange, &scheduler,
+                           storage->get());
+
+    // Tombstones and expired records are purged after gc_grace once every
+    // other replica has exchanged with this node since they were stored.
+    // Without trees, nothing vouches for the other replicas: only keys this
+    // node alone replicates are purged.
+    ExchangeGuard exchange_guard(config.node_id, &ring.value(), &scheduler);
+    SoleOwnerGuard sole_owner_guard(&ring.value(), config.node_id);
+    TombstoneCollector gc(
+        storage->get(), &physical,
+        config.maintain_trees ? static_cast<PurgeGuard*>(&exchange_guard) : &sole_owner_guard,
+        TombstoneGcOptions{config.gc_grace, config.gc_interval, 1000});
     gc.Start();
 
     ThriftServer api(
@@ -152,7 +213,19 @@ int Run(const NodeConfig& config) {
                             MaxFrameBytesFor(config.max_key_bytes, config.max_value_bytes)},
         std::make_shared<api::AlderProcessor>(std::make_shared<ApiHandler>(
             &coordinator, RequestLimits{config.max_key_bytes, config.max_value_bytes},
-            [&] { return DescribeCluster(config, ring.value(), membership, *hints.value(), hlc); })));
+            [&] {
+              api::ClusterStatus status =
+                  DescribeCluster(config, ring.value(), membership, *hints.value(), hlc);
+              if (config.maintain_trees) {
+                admin.DescribeInto(&status, physical.NowMs(), storage.value()->stats().purges,
+                                   syncing.load());
+              }
+              return status;
+            },
+            ApiHandler::AdminHooks{
+                [&](const api::RepairRequest& r) { return admin.Repair(r); },
+                [&](const api::CompareRequest& r) { return admin.Compare(r); },
+                [&] { return admin.VerifyTrees(); }})));
     if (Status s = api.Start(); !s.ok()) return Fail(s.message());
     spdlog::info("node {} serving clients on {} (data in {}, durability {}, gc_grace {}, "
                  "partitions {}, replication_factor {}, {} nodes{})",
@@ -166,10 +239,12 @@ int Run(const NodeConfig& config) {
     sigwait(&signals, &signal_number);
     spdlog::info("received {}; finishing requests in flight", strsignal(signal_number));
     api.Stop();
+    scheduler.Stop();
     deliverer.Stop();
     membership.Stop();
     internode.Stop();
     gc.Stop();
+    absence.Stop();
     const CoordinatorStats requests = coordinator.stats();
     const StorageStats written = storage.value()->stats();
     spdlog::info("served {} puts, {} removes, {} gets ({} not found), {} failed; {} hints "

@@ -58,6 +58,9 @@ const char* RefusalReasonName(internode::RefusalReason::type reason) {
     case internode::RefusalReason::CLUSTER_MISMATCH: return "cluster mismatch";
     case internode::RefusalReason::UNKNOWN_NODE: return "unknown node";
     case internode::RefusalReason::STORAGE: return "storage failure";
+    case internode::RefusalReason::NOT_A_REPLICA: return "not a replica";
+    case internode::RefusalReason::TREE_MISMATCH: return "tree shape mismatch";
+    case internode::RefusalReason::SYNCING: return "syncing";
   }
   return "refused";
 }

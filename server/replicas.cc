@@ -107,6 +107,15 @@ Result<std::optional<Record>> Replicas::FinishRead(uint32_t node, PendingCall& c
   return std::optional<Record>(std::move(record).value());
 }
 
+Status Replicas::CallPeer(uint32_t node,
+                          const std::function<void(internode::InternodeClient&,
+                                                   const internode::Sender&)>& call) {
+  auto it = peers_.find(node);
+  if (it == peers_.end()) return Status::InvalidArgument("no node " + std::to_string(node));
+  return it->second->Call(
+      [&](internode::InternodeClient& client) { call(client, MakeSender()); });
+}
+
 Status Replicas::DeliverHints(uint32_t node, const std::vector<Hint>& hints) {
   auto it = peers_.find(node);
   if (it == peers_.end()) return Status::InvalidArgument("no node " + std::to_string(node));

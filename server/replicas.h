@@ -8,6 +8,7 @@
 #ifndef ALDER_SERVER_REPLICAS_H_
 #define ALDER_SERVER_REPLICAS_H_
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -61,6 +62,11 @@ class Replicas {
   static Status FinishWrite(PendingCall& call);
   Result<std::unique_ptr<PendingCall>> StartRead(uint32_t node, std::string_view key);
   static Result<std::optional<Record>> FinishRead(uint32_t node, PendingCall& call);
+
+  // Runs `call` on a pooled connection to `node` with a fresh Sender header.
+  // REQUIRES: node is not this one. Errors as PeerConnections::Call.
+  Status CallPeer(uint32_t node, const std::function<void(internode::InternodeClient&,
+                                                          const internode::Sender&)>& call);
 
   // Replays `hints` on their target, in order. REQUIRES: node is not this one.
   Status DeliverHints(uint32_t node, const std::vector<Hint>& hints);

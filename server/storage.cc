@@ -189,7 +189,8 @@ Result<ApplyOutcome> Storage::Apply(std::string_view key, const Record& incoming
     }
 
     const std::string encoded = EncodeStoredRecord(StoredRecord{incoming, clock_->NowMs()});
-    const std::string index_value = EncodeIndexValue(IndexEntryOf(key, incoming));
+    const IndexEntry entry = IndexEntryOf(key, incoming);
+    const std::string index_value = EncodeIndexValue(entry);
     WT_ITEM k = Item(key), v = Item(encoded), ik = Item(index_key), iv = Item(index_value);
     s.data->set_key(s.data, &k);
     s.data->set_value(s.data, &v);
@@ -205,6 +206,11 @@ Result<ApplyOutcome> Storage::Apply(std::string_view key, const Record& incoming
       continue;
     }
     if (ret != 0) return WtStatus(ret, "write record");
+    if (index_observer_) {
+      const VersionDigest before = current ? DigestOf(key, current->record) : VersionDigest{};
+      const std::string_view hash_bytes(index_key.data(), 8);
+      index_observer_(DecodeIndexKeyHash(hash_bytes), current ? &before : nullptr, &entry.digest);
+    }
     group_commit_->WaitDurable();
     applies_.fetch_add(1);
     return ApplyOutcome{incoming, true};
@@ -271,6 +277,10 @@ Result<bool> Storage::PurgeIfUnchanged(std::string_view key, const Version& expe
   // A conflict means someone wrote the key meanwhile: their write wins.
   if (ret == WT_ROLLBACK) return false;
   if (ret != 0) return WtStatus(ret, "purge record");
+  if (index_observer_) {
+    const VersionDigest before = DigestOf(key, current->record);
+    index_observer_(KeyHash(key), &before, nullptr);
+  }
   // Not waiting for durability: a purge lost in a crash is redone by the
   // next GC pass, and a purged tombstone returning is harmless.
   purges_.fetch_add(1);
@@ -311,6 +321,42 @@ Result<std::optional<std::string>> Storage::ScanRecords(std::string_view after_k
   if (ret != 0 && ret != WT_NOTFOUND) return WtStatus(ret, "scan records");
   if (ret == WT_NOTFOUND) return std::optional<std::string>();
   return last;
+}
+
+Status Storage::ScanIndex(uint64_t first_hash, uint64_t last_hash, const IndexVisitor& visit) {
+  auto ts = sessions_->ForThisThread();
+  if (!ts.ok()) return ts.status();
+  WT_CURSOR* c = ts.value()->index;
+  const std::string start = EncodeIndexKey(first_hash, "");
+  WT_ITEM k = Item(start);
+  c->set_key(c, &k);
+  int exact = 0;
+  int ret = c->search_near(c, &exact);
+  if (ret == 0 && exact < 0) ret = c->next(c);
+  Status status;
+  while (ret == 0) {
+    WT_ITEM ik{}, iv{};
+    if ((ret = c->get_key(c, &ik)) != 0 || (ret = c->get_value(c, &iv)) != 0) break;
+    const std::string_view index_key = View(ik);
+    if (index_key.size() < 8) {
+      status = Status::Corruption("digest index key of " + std::to_string(index_key.size()) +
+                                  " bytes");
+      break;
+    }
+    const uint64_t hash = DecodeIndexKeyHash(index_key.substr(0, 8));
+    if (hash > last_hash) break;
+    auto entry = DecodeIndexValue(View(iv));
+    if (!entry.ok()) {
+      status = entry.status();
+      break;
+    }
+    visit(hash, index_key.substr(8), entry.value());
+    ret = c->next(c);
+  }
+  c->reset(c);
+  if (!status.ok()) return status;
+  if (ret != 0 && ret != WT_NOTFOUND) return WtStatus(ret, "scan digest index");
+  return Status::Ok();
 }
 
 Result<std::optional<std::string>> Storage::GetMetadata(std::string_view name) {

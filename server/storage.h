@@ -98,6 +98,23 @@ class Storage {
   Result<std::optional<std::string>> ScanRecords(std::string_view after_key, bool start,
                                                  size_t limit, const RecordVisitor& visit);
 
+  // Called after every committed change of a key's index entry (a write that
+  // won its merge, a purge) with the key's hash and its version digest before
+  // and after (null when absent): how Merkle trees stay current without
+  // rescans. Set once, before any write; the observer must be thread-safe and
+  // must not call back into Storage. Concurrent changes may be reported in
+  // any order (trees combine them with XOR, which does not care).
+  using IndexObserver = std::function<void(uint64_t key_hash, const VersionDigest* before,
+                                           const VersionDigest* after)>;
+  void SetIndexObserver(IndexObserver observer) { index_observer_ = std::move(observer); }
+
+  // Visits, in index order, the entries whose key hash is in
+  // [first_hash, last_hash]: one partition, or one segment of it, is one such
+  // range. `visit` must not call back into Storage.
+  using IndexVisitor =
+      std::function<void(uint64_t key_hash, std::string_view key, const IndexEntry& entry)>;
+  Status ScanIndex(uint64_t first_hash, uint64_t last_hash, const IndexVisitor& visit);
+
   // Node metadata. PutMetadata is synced to disk whatever the durability mode.
   Result<std::optional<std::string>> GetMetadata(std::string_view name);
   Status PutMetadata(std::string_view name, std::string_view value);
@@ -126,6 +143,7 @@ class Storage {
   std::mutex meta_mu_;
   std::unique_ptr<GroupCommit> group_commit_;
   std::unique_ptr<WtSessionPool> sessions_;
+  IndexObserver index_observer_;
 
   std::atomic<uint64_t> applies_{0};
   std::atomic<uint64_t> stale_applies_{0};

@@ -36,6 +36,13 @@ struct NodeStatus {
   8: required i64 hints_pending,          // hints the answering node holds for it
 }
 
+// The last successful anti-entropy exchange of one partition with one replica.
+struct ExchangeState {
+  1: required i32 partition,
+  2: required i32 peer,
+  3: optional i64 last_success_ms_ago,    // unset: never since this node started
+}
+
 struct ClusterStatus {
   1: required i32 node_id,                // the node that answered
   2: required i32 partitions,
@@ -45,6 +52,75 @@ struct ClusterStatus {
   6: optional string clock_fence_reason,
   7: required i64 hints_dropped,          // hints older than hint_window, dropped
   8: required i64 clock_rejections,       // remote timestamps refused as too far ahead
+  9: optional list<ExchangeState> exchanges,  // anti-entropy, per partition and replica
+  10: optional i64 oldest_exchange_ms_ago,    // unset: some pair never exchanged
+  11: optional i64 records_purged,            // tombstones and expired records GC removed
+  12: optional bool syncing,                  // fenced after a long absence, syncing first
+}
+
+// Anti-entropy for operators (alder repair, alder compare); added after the
+// contract. A node repairs and compares the partitions it replicates,
+// against their other replicas.
+
+struct RepairRequest {
+  1: optional i32 partition,   // unset: every partition this node replicates
+  2: optional string key,      // the partition of this key
+}
+
+// What an exchange moved (summed over the exchanges a request ran).
+struct RepairReport {
+  1: required i32 partitions,          // partitions repaired
+  2: required i32 exchanges,           // replica pairs exchanged successfully
+  3: required i32 failed_exchanges,    // replica pairs that could not be reached
+  4: required i64 tree_nodes_compared,
+  5: required i64 keys_listed,
+  6: required i64 records_sent,        // in both directions
+  7: required i64 bytes_sent,
+  8: required i64 records_differing,   // keys whose versions actually differed
+  9: required i64 elapsed_ms,
+  10: optional string error,           // why failed exchanges failed (the first)
+}
+
+struct CompareRequest {
+  1: optional i32 partition,
+  2: optional string key,
+  3: optional bool list_keys,          // also list the differing keys
+}
+
+struct ReplicaVersion {
+  1: required i32 node_id,
+  2: optional i64 version,             // unset: the replica holds nothing
+  3: optional bool tombstone,
+}
+
+struct KeyDifference {
+  1: required string key,
+  2: required list<ReplicaVersion> versions,
+}
+
+struct ReplicaRoot {
+  1: required i32 node_id,
+  2: optional binary root_hash,        // unset: unreachable (see error)
+  3: optional string error,
+}
+
+struct PartitionComparison {
+  1: required i32 partition,
+  2: required list<ReplicaRoot> roots,
+  3: required bool converged,
+  4: required list<KeyDifference> differences,  // with list_keys
+}
+
+struct Comparison {
+  1: required list<PartitionComparison> partitions,  // the compared ones
+  2: required bool converged,                        // every replica reached and equal
+  3: required i32 unreachable,                       // replicas that could not be asked
+}
+
+struct TreeVerification {
+  1: required i32 partitions_checked,
+  2: required list<i32> mismatched_partitions,  // live tree differs from the index
+  3: required i64 index_entries,
 }
 
 service Alder {
@@ -57,4 +133,16 @@ service Alder {
 
   // Added: how the answering node sees the cluster.
   ClusterStatus status()
+
+  // Added: runs anti-entropy now and reports what moved.
+  RepairReport repair(1: RepairRequest request) throws (1: InvalidArgument invalid)
+
+  // Added: compares the replicas' Merkle trees (and, with list_keys, keys).
+  // Differences seen once are checked again before they are reported, so
+  // writes still in flight are not reported.
+  Comparison compare(1: CompareRequest request) throws (1: InvalidArgument invalid)
+
+  // Added: rebuilds every tree from the digest index and compares it with
+  // the live one.
+  TreeVerification verifyTrees()
 }

@@ -45,12 +45,36 @@ struct HintedWrite {
   2: required WireRecord record,
 }
 
+// Anti-entropy: a key's version as a replica's digest index holds it.
+struct KeyDigest {
+  1: required string key,
+  2: required binary digest,      // 16 bytes: DigestOf(key, record)
+  3: required i64 hlc,
+  4: required i32 node_id,
+  5: required bool tombstone,
+  6: required i64 expires_at_ms,
+}
+
+struct KeyedRecord {
+  1: required string key,
+  2: optional WireRecord record,  // unset: the replica holds nothing
+}
+
+// The shape of the Merkle trees; both sides of an exchange must agree.
+struct TreeShape {
+  1: required i32 fanout,
+  2: required i32 depth,
+}
+
 enum RefusalReason {
   CLOCK_AHEAD = 1,        // a timestamp in the message is too far ahead of our clock
   CLOCK_OUT_OF_STEP = 2,  // our heartbeats measured the sender's clock out of step
   CLUSTER_MISMATCH = 3,   // another cluster_name or partition count
   UNKNOWN_NODE = 4,       // the sender is not in our peers
   STORAGE = 5,            // the replica could not read or write its storage
+  NOT_A_REPLICA = 6,      // the node does not replicate that partition
+  TREE_MISMATCH = 7,      // the trees have another shape
+  SYNCING = 8,            // back after a long absence: not serving until synced
 }
 
 exception Refused {
@@ -71,4 +95,19 @@ service Internode {
 
   // Replays hints in order; every one is durable when it returns.
   void deliverHints(1: Sender sender, 2: list<HintedWrite> hints) throws (1: Refused refused)
+
+  // Anti-entropy (DESIGN.md section 7). The hashes of tree nodes `indexes`
+  // at `level` (0 = the root) of `partition`'s tree.
+  list<binary> treeNodes(1: Sender sender, 2: TreeShape shape, 3: i32 partition, 4: i32 level,
+                         5: list<i32> indexes) throws (1: Refused refused)
+
+  // Every key, with its version, in leaves `leaves` of `partition`.
+  list<KeyDigest> leafKeys(1: Sender sender, 2: TreeShape shape, 3: i32 partition,
+                           4: list<i32> leaves) throws (1: Refused refused)
+
+  // The records of `keys`, tombstones included.
+  list<KeyedRecord> fetchRecords(1: Sender sender, 2: list<string> keys) throws (1: Refused refused)
+
+  // Merges `records` (LWW); durable when it returns.
+  void pushRecords(1: Sender sender, 2: list<KeyedRecord> records) throws (1: Refused refused)
 }

@@ -1,0 +1,168 @@
+#include "antientropy/repair_scheduler.h"
+
+#include <spdlog/spdlog.h>
+
+namespace alder {
+
+RepairScheduler::RepairScheduler(uint32_t self_id, const Ring* ring, const TreeSet* trees,
+                                 TreeExchange* exchange, const Membership* membership,
+                                 const clock::PhysicalClock* clock,
+                                 std::chrono::milliseconds interval, std::atomic<bool>* syncing)
+    : self_id_(self_id),
+      ring_(ring),
+      trees_(trees),
+      exchange_(exchange),
+      membership_(membership),
+      clock_(clock),
+      interval_(interval),
+      syncing_(syncing) {}
+
+RepairScheduler::~RepairScheduler() { Stop(); }
+
+void RepairScheduler::Start() {
+  if (thread_.joinable()) return;
+  stopping_ = false;
+  thread_ = std::thread([this] { Run(); });
+}
+
+void RepairScheduler::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void RepairScheduler::ExchangePartition(uint32_t partition, RepairTotals* totals) {
+  const bool syncing = syncing_ && syncing_->load();
+  for (uint32_t peer : ring_->PreferenceList(partition)) {
+    if (peer == self_id_) continue;
+    if (!membership_->IsUp(peer)) {
+      ++totals->failed_exchanges;
+      if (totals->first_error.empty()) {
+        totals->first_error = "node " + std::to_string(peer) + " is down";
+      }
+      continue;
+    }
+    const uint64_t started_ms = clock_->NowMs();
+    auto result = exchange_->Run(partition, peer,
+                                 syncing ? ExchangeMode::kPullOnly : ExchangeMode::kRepair,
+                                 nullptr);
+    if (!result.ok()) {
+      ++totals->failed_exchanges;
+      if (totals->first_error.empty()) {
+        totals->first_error = "partition " + std::to_string(partition) + " with node " +
+                              std::to_string(peer) + ": " + result.status().message();
+      }
+      continue;
+    }
+    ++totals->exchanges;
+    totals->counters.Add(result.value());
+    std::lock_guard lock(mu_);
+    last_success_[{partition, peer}] = started_ms;
+  }
+  ++totals->partitions;
+}
+
+Result<RepairTotals> RepairScheduler::RepairNow(std::optional<uint32_t> partition) {
+  if (partition && !trees_->Owns(*partition)) {
+    return Status::InvalidArgument("node " + std::to_string(self_id_) +
+                                   " does not replicate partition " + std::to_string(*partition));
+  }
+  std::lock_guard round(run_mu_);
+  const auto start = std::chrono::steady_clock::now();
+  RepairTotals totals;
+  if (partition) {
+    ExchangePartition(*partition, &totals);
+  } else {
+    for (uint32_t p : trees_->owned()) ExchangePartition(p, &totals);
+  }
+  totals.elapsed =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+  MaybeFinishSync();
+  return totals;
+}
+
+void RepairScheduler::MaybeFinishSync() {
+  if (!syncing_ || !syncing_->load()) return;
+  std::lock_guard lock(mu_);
+  for (uint32_t p : trees_->owned()) {
+    for (uint32_t peer : ring_->PreferenceList(p)) {
+      if (peer != self_id_ && !last_success_.contains({p, peer})) return;
+    }
+  }
+  syncing_->store(false);
+  spdlog::info("synced every partition with every other replica; serving data again");
+}
+
+void RepairScheduler::Run() {
+  while (true) {
+    {
+      std::unique_lock lock(mu_);
+      // A syncing node retries soon; otherwise wait out the interval.
+      const auto wait = syncing_ && syncing_->load()
+                            ? std::min(interval_, std::chrono::milliseconds(1000))
+                            : interval_;
+      if (wake_.wait_for(lock, wait, [this] { return stopping_; })) return;
+    }
+    RepairTotals totals;
+    {
+      std::lock_guard round(run_mu_);
+      const auto start = std::chrono::steady_clock::now();
+      for (uint32_t p : trees_->owned()) {
+        {
+          std::lock_guard lock(mu_);
+          if (stopping_) return;
+        }
+        ExchangePartition(p, &totals);
+      }
+      totals.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+          std::chrono::steady_clock::now() - start);
+    }
+    MaybeFinishSync();
+    if (totals.counters.records_sent > 0 || totals.failed_exchanges > 0) {
+      spdlog::info("anti-entropy: {} exchanges ({} failed{}{}) in {} ms, {} records differed, {} "
+                   "sent ({} bytes)",
+                   totals.exchanges, totals.failed_exchanges,
+                   totals.first_error.empty() ? "" : ": ", totals.first_error,
+                   totals.elapsed.count(), totals.counters.records_differing,
+                   totals.counters.records_sent, totals.counters.bytes_sent);
+    }
+  }
+}
+
+std::optional<uint64_t> RepairScheduler::LastSuccessStartMs(uint32_t partition,
+                                                            uint32_t peer) const {
+  std::lock_guard lock(mu_);
+  auto it = last_success_.find({partition, peer});
+  if (it == last_success_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::vector<std::pair<std::pair<uint32_t, uint32_t>, std::optional<uint64_t>>>
+RepairScheduler::Snapshot() const {
+  std::vector<std::pair<std::pair<uint32_t, uint32_t>, std::optional<uint64_t>>> out;
+  std::lock_guard lock(mu_);
+  for (uint32_t p : trees_->owned()) {
+    for (uint32_t peer : ring_->PreferenceList(p)) {
+      if (peer == self_id_) continue;
+      auto it = last_success_.find({p, peer});
+      out.push_back({{p, peer}, it == last_success_.end() ? std::nullopt
+                                                          : std::optional<uint64_t>(it->second)});
+    }
+  }
+  return out;
+}
+
+bool ExchangeGuard::ReplicasHold(std::string_view key, const StoredRecord& stored) {
+  const uint32_t partition = ring_->PartitionOfKey(key);
+  for (uint32_t peer : ring_->PreferenceList(partition)) {
+    if (peer == self_id_) continue;
+    const auto last = scheduler_->LastSuccessStartMs(partition, peer);
+    if (!last || *last <= stored.stored_at_ms) return false;
+  }
+  return true;
+}
+
+}  // namespace alder

@@ -1,0 +1,117 @@
+// Runs anti-entropy: every anti_entropy_interval, an exchange of each
+// partition this node replicates with each of its other replicas that is up
+// (server/membership.h), one at a time; and on demand (alder repair).
+//
+// It remembers, per partition and peer, when the last successful exchange
+// started. That is what tombstone GC asks (ExchangeGuard below): a record
+// may be purged only once an exchange with every other replica started after
+// the record was stored here, so that every replica is known to hold it.
+//
+// A node back after more than gc_grace away starts `syncing`: its exchanges
+// only pull, and it serves no data to others (server/internode_handler.h),
+// until it has exchanged every partition with every other replica; then it
+// is a normal replica again. Its old records cannot replace newer ones
+// anyway (LWW), but nothing it holds is spread before it has seen what the
+// others hold.
+//
+// Thread-safe.
+#ifndef ALDER_ANTIENTROPY_REPAIR_SCHEDULER_H_
+#define ALDER_ANTIENTROPY_REPAIR_SCHEDULER_H_
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "antientropy/tombstone_gc.h"
+#include "antientropy/tree_exchange.h"
+#include "server/membership.h"
+#include "server/ring.h"
+
+namespace alder {
+
+struct RepairTotals {
+  uint32_t partitions = 0;
+  uint32_t exchanges = 0;
+  uint32_t failed_exchanges = 0;
+  ExchangeCounters counters;
+  std::string first_error;
+  std::chrono::milliseconds elapsed{0};
+};
+
+class RepairScheduler {
+ public:
+  // Pointers must outlive the scheduler. `syncing` may be null.
+  RepairScheduler(uint32_t self_id, const Ring* ring, const TreeSet* trees,
+                  TreeExchange* exchange, const Membership* membership,
+                  const clock::PhysicalClock* clock, std::chrono::milliseconds interval,
+                  std::atomic<bool>* syncing);
+  ~RepairScheduler();  // Stop()s
+  RepairScheduler(const RepairScheduler&) = delete;
+  RepairScheduler& operator=(const RepairScheduler&) = delete;
+
+  void Start();
+  void Stop();
+
+  // Exchanges `partition` (every partition this node replicates, if unset)
+  // with each of its other replicas now. InvalidArgument if this node does
+  // not replicate `partition`.
+  Result<RepairTotals> RepairNow(std::optional<uint32_t> partition);
+
+  // When the last successful exchange of (partition, peer) started
+  // (physical ms), if there was one since this node started.
+  std::optional<uint64_t> LastSuccessStartMs(uint32_t partition, uint32_t peer) const;
+
+  // Every (partition, peer) pair this node exchanges, with its last success.
+  std::vector<std::pair<std::pair<uint32_t, uint32_t>, std::optional<uint64_t>>> Snapshot()
+      const;
+
+ private:
+  void Run();
+  // One partition with each other replica; adds to `totals`.
+  void ExchangePartition(uint32_t partition, RepairTotals* totals);
+  // While syncing: leaves the syncing state once every pair has exchanged.
+  void MaybeFinishSync();
+
+  const uint32_t self_id_;
+  const Ring* const ring_;
+  const TreeSet* const trees_;
+  TreeExchange* const exchange_;
+  const Membership* const membership_;
+  const clock::PhysicalClock* const clock_;
+  const std::chrono::milliseconds interval_;
+  std::atomic<bool>* const syncing_;
+
+  mutable std::mutex mu_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::map<std::pair<uint32_t, uint32_t>, uint64_t> last_success_;  // guarded by mu_
+  std::mutex run_mu_;  // one exchange round at a time (background or on demand)
+  std::thread thread_;
+};
+
+// Tombstone GC's condition 2 (antientropy/tombstone_gc.h) in a cluster: every
+// other replica of the key's partition has exchanged with this node since
+// the record was stored here.
+class ExchangeGuard final : public PurgeGuard {
+ public:
+  ExchangeGuard(uint32_t self_id, const Ring* ring, const RepairScheduler* scheduler)
+      : self_id_(self_id), ring_(ring), scheduler_(scheduler) {}
+  bool ReplicasHold(std::string_view key, const StoredRecord& stored) override;
+
+ private:
+  const uint32_t self_id_;
+  const Ring* const ring_;
+  const RepairScheduler* const scheduler_;
+};
+
+}  // namespace alder
+
+#endif  // ALDER_ANTIENTROPY_REPAIR_SCHEDULER_H_
