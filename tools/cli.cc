@@ -17,6 +17,7 @@
 
 #include "fmt/format.h"
 #include "server/duration.h"
+#include "tools/anti_entropy_commands.h"
 #include "tools/bench.h"
 #include "tools/commands.h"
 
@@ -36,13 +37,17 @@ struct CommandSpec {
   CommandFn run;
 };
 
-constexpr std::array<CommandSpec, 5> kCommands = {{
+constexpr std::array<CommandSpec, 7> kCommands = {{
     {"put", "store a value: put KEY VALUE [--ttl DURATION]; VALUE '-' reads stdin", PutHelp,
      RunPut},
     {"get", "write a key's value to stdout: get KEY", GetHelp, RunGet},
     {"delete", "delete a key: delete KEY", DeleteHelp, RunDelete},
     {"status", "how the cluster looks from one node: nodes, liveness, partitions, hints",
      StatusHelp, RunStatus},
+    {"repair", "run anti-entropy now and report what moved: repair [--partition N | --key K]",
+     RepairHelp, RunRepair},
+    {"compare", "compare the replicas' Merkle trees; exit 0 when converged, 1 when not",
+     CompareHelp, RunCompare},
     {"bench", "load generator: throughput and latency percentiles", BenchHelp, RunBench},
 }};
 
@@ -158,7 +163,7 @@ std::string ProgramHelp() {
        << "Usage: alder [--host HOST] [--port PORT] [--timeout DURATION] COMMAND [ARGS]\n\n"
        << "Commands:\n";
   for (const CommandSpec& spec : kCommands) {
-    text << fmt::format("  {:<8}{}\n", spec.name, spec.summary);
+    text << fmt::format("  {:<9}{}\n", spec.name, spec.summary);
   }
   text << "\n"
        << GlobalOptionsDescription() << "\n"
@@ -169,9 +174,12 @@ std::string ProgramHelp() {
        << "  alder get user:42\n"
        << "  alder --host db1 --port 7700 delete user:42\n"
        << "  alder --port 7710 status\n"
+       << "  alder repair\n"
+       << "  alder compare --keys\n"
        << "  alder bench --duration 30s --concurrency 32\n\n"
        << "Exit codes: 0 success, 1 not found or server error, 2 usage error,\n"
-       << "3 connection failure (refused, lost, or no reply within --timeout).\n";
+       << "3 connection failure (refused, lost, or no reply within --timeout).\n"
+       << "compare: 0 converged, 1 not converged, 2 also when a replica could not be reached.\n";
   return text.str();
 }
 
@@ -198,13 +206,16 @@ int RunAlder(const std::vector<std::string>& args, Io& io) {
       io.out << ProgramHelp() << std::flush;
       return kExitOk;
     }
-    PrintError(io, "missing command: put, get, delete, status or bench (see 'alder --help')");
+    PrintError(io,
+               "missing command: put, get, delete, status, repair, compare or bench "
+               "(see 'alder --help')");
     return kExitUsage;
   }
   const CommandSpec* spec = FindCommand(g.command);
   if (spec == nullptr) {
     PrintError(io,
-               fmt::format("unknown command '{}'; commands are put, get, delete, status and bench "
+               fmt::format("unknown command '{}'; commands are put, get, delete, status, repair, "
+                           "compare and bench "
                            "(see 'alder --help')",
                            Printable(g.command)));
     return kExitUsage;

@@ -22,6 +22,7 @@
 #include "alder_types.h"
 #include "fmt/format.h"
 #include "server/duration.h"
+#include "server/per_message_framed_transport.h"
 
 namespace alder::tools {
 namespace {
@@ -29,7 +30,6 @@ namespace {
 using apache::thrift::TApplicationException;
 using apache::thrift::protocol::TBinaryProtocol;
 using apache::thrift::protocol::TProtocolException;
-using apache::thrift::transport::TFramedTransport;
 using apache::thrift::transport::TSocket;
 using apache::thrift::transport::TTransportException;
 
@@ -147,7 +147,9 @@ std::string Printable(std::string_view bytes, size_t max_bytes) {
 struct Client::Impl {
   ClientOptions options;
   std::shared_ptr<TSocket> socket;
-  std::shared_ptr<TFramedTransport> transport;
+  // Per-message budget: a long bench reads more than Thrift 0.17's 100 MB
+  // cumulative default on one connection.
+  std::shared_ptr<PerMessageFramedTransport> transport;
   std::unique_ptr<api::AlderClient> rpc;  // non-null while connected
 
   std::string Endpoint() const { return fmt::format("{}:{}", options.host, options.port); }
@@ -172,7 +174,7 @@ struct Client::Impl {
     socket->setConnTimeout(timeout_ms);
     socket->setSendTimeout(timeout_ms);
     socket->setRecvTimeout(timeout_ms);
-    transport = std::make_shared<TFramedTransport>(socket);
+    transport = std::make_shared<PerMessageFramedTransport>(socket);
     try {
       transport->open();
     } catch (const std::exception& e) {
@@ -324,7 +326,102 @@ CallStatus Client::Status(ClusterStatus* status) {
       n.hints_pending = node.hints_pending;
       out.nodes.push_back(std::move(n));
     }
+    if (reply.__isset.exchanges) {
+      std::vector<ExchangeState> exchanges;
+      exchanges.reserve(reply.exchanges.size());
+      for (const api::ExchangeState& e : reply.exchanges) {
+        ExchangeState x;
+        x.partition = e.partition;
+        x.peer = e.peer;
+        if (e.__isset.last_success_ms_ago) x.last_success_ms_ago = e.last_success_ms_ago;
+        exchanges.push_back(x);
+      }
+      out.exchanges = std::move(exchanges);
+    }
+    if (reply.__isset.oldest_exchange_ms_ago) {
+      out.oldest_exchange_ms_ago = reply.oldest_exchange_ms_ago;
+    }
+    if (reply.__isset.records_purged) out.records_purged = reply.records_purged;
+    if (reply.__isset.syncing) out.syncing = reply.syncing;
     *status = std::move(out);
+  });
+}
+
+CallStatus Client::Repair(const RepairParams& params, RepairReport* report) {
+  api::RepairRequest request;
+  if (params.partition) request.__set_partition(*params.partition);
+  if (params.key) request.__set_key(*params.key);
+  return impl_->Run(params.key.value_or(""), [&](api::AlderClient& rpc) {
+    api::RepairReport reply;
+    rpc.repair(reply, request);
+    RepairReport out;
+    out.partitions = reply.partitions;
+    out.exchanges = reply.exchanges;
+    out.failed_exchanges = reply.failed_exchanges;
+    out.tree_nodes_compared = reply.tree_nodes_compared;
+    out.keys_listed = reply.keys_listed;
+    out.records_sent = reply.records_sent;
+    out.bytes_sent = reply.bytes_sent;
+    out.records_differing = reply.records_differing;
+    out.elapsed_ms = reply.elapsed_ms;
+    if (reply.__isset.error) out.error = std::move(reply.error);
+    *report = std::move(out);
+  });
+}
+
+CallStatus Client::Compare(const CompareParams& params, Comparison* comparison) {
+  api::CompareRequest request;
+  if (params.partition) request.__set_partition(*params.partition);
+  if (params.key) request.__set_key(*params.key);
+  if (params.list_keys) request.__set_list_keys(true);
+  return impl_->Run(params.key.value_or(""), [&](api::AlderClient& rpc) {
+    api::Comparison reply;
+    rpc.compare(reply, request);
+    Comparison out;
+    out.converged = reply.converged;
+    out.unreachable = reply.unreachable;
+    out.partitions.reserve(reply.partitions.size());
+    for (api::PartitionComparison& p : reply.partitions) {
+      PartitionComparison pc;
+      pc.partition = p.partition;
+      pc.converged = p.converged;
+      pc.roots.reserve(p.roots.size());
+      for (api::ReplicaRoot& r : p.roots) {
+        ReplicaRoot root;
+        root.node_id = r.node_id;
+        if (r.__isset.root_hash) root.root_hash = std::move(r.root_hash);
+        if (r.__isset.error) root.error = std::move(r.error);
+        pc.roots.push_back(std::move(root));
+      }
+      pc.differences.reserve(p.differences.size());
+      for (api::KeyDifference& d : p.differences) {
+        KeyDifference diff;
+        diff.key = std::move(d.key);
+        diff.versions.reserve(d.versions.size());
+        for (const api::ReplicaVersion& v : d.versions) {
+          ReplicaVersion version;
+          version.node_id = v.node_id;
+          if (v.__isset.version) version.version = v.version;
+          version.tombstone = v.__isset.tombstone && v.tombstone;
+          diff.versions.push_back(version);
+        }
+        pc.differences.push_back(std::move(diff));
+      }
+      out.partitions.push_back(std::move(pc));
+    }
+    *comparison = std::move(out);
+  });
+}
+
+CallStatus Client::VerifyTrees(TreeVerification* verification) {
+  return impl_->Run("", [&](api::AlderClient& rpc) {
+    api::TreeVerification reply;
+    rpc.verifyTrees(reply);
+    TreeVerification out;
+    out.partitions_checked = reply.partitions_checked;
+    out.mismatched_partitions = std::move(reply.mismatched_partitions);
+    out.index_entries = reply.index_entries;
+    *verification = std::move(out);
   });
 }
 

@@ -67,6 +67,14 @@ struct NodeStatus {
   int64_t hints_pending = 0;                     // hints the answering node holds for it
 };
 
+// The last successful anti-entropy exchange of one partition with one other
+// replica (the public API's ExchangeState).
+struct ExchangeState {
+  int32_t partition = 0;
+  int32_t peer = 0;                            // node id of the other replica
+  std::optional<int64_t> last_success_ms_ago;  // unset: never since the node started
+};
+
 // How the answering node sees the cluster (the public API's ClusterStatus).
 struct ClusterStatus {
   int32_t node_id = 0;  // the node that answered
@@ -77,6 +85,81 @@ struct ClusterStatus {
   std::optional<std::string> clock_fence_reason;
   int64_t hints_dropped = 0;     // hints older than hint_window, dropped
   int64_t clock_rejections = 0;  // remote timestamps refused as too far ahead
+  // Anti-entropy. Each is unset when the server does not report it (a server
+  // older than these fields).
+  std::optional<std::vector<ExchangeState>> exchanges;  // per partition and other replica
+  std::optional<int64_t> oldest_exchange_ms_ago;        // unset: some pair never exchanged
+  std::optional<int64_t> records_purged;                // tombstones and expired records GC removed
+  std::optional<bool> syncing;  // fenced after a long absence, syncing first
+};
+
+// What to repair or compare: everything the node replicates (both unset),
+// one partition, or the partition of one key. Setting both is the caller's
+// mistake; the server decides what it means.
+struct RepairParams {
+  std::optional<int32_t> partition;
+  std::optional<std::string> key;
+};
+
+// What anti-entropy moved (the public API's RepairReport), summed over the
+// exchanges of one request.
+struct RepairReport {
+  int32_t partitions = 0;        // partitions repaired
+  int32_t exchanges = 0;         // replica pairs exchanged successfully
+  int32_t failed_exchanges = 0;  // replica pairs that could not be reached
+  int64_t tree_nodes_compared = 0;
+  int64_t keys_listed = 0;
+  int64_t records_sent = 0;  // in both directions
+  int64_t bytes_sent = 0;
+  int64_t records_differing = 0;  // keys whose versions actually differed
+  int64_t elapsed_ms = 0;
+  std::optional<std::string> error;  // why failed exchanges failed (the first)
+};
+
+struct CompareParams {
+  std::optional<int32_t> partition;
+  std::optional<std::string> key;
+  bool list_keys = false;  // also list the differing keys
+};
+
+// One replica's version of a key (the public API's ReplicaVersion).
+struct ReplicaVersion {
+  int32_t node_id = 0;
+  std::optional<int64_t> version;  // HLC timestamp; unset: the replica holds nothing
+  bool tombstone = false;
+};
+
+struct KeyDifference {
+  std::string key;
+  std::vector<ReplicaVersion> versions;
+};
+
+// One replica's Merkle root of a partition (the public API's ReplicaRoot).
+struct ReplicaRoot {
+  int32_t node_id = 0;
+  std::optional<std::string> root_hash;  // raw bytes; unset: unreachable (see error)
+  std::optional<std::string> error;
+};
+
+struct PartitionComparison {
+  int32_t partition = 0;
+  std::vector<ReplicaRoot> roots;
+  bool converged = false;
+  std::vector<KeyDifference> differences;  // only when list_keys was asked
+};
+
+// The public API's Comparison.
+struct Comparison {
+  std::vector<PartitionComparison> partitions;  // the compared ones
+  bool converged = false;                       // every replica reached and equal
+  int32_t unreachable = 0;                      // replicas that could not be asked
+};
+
+// The public API's TreeVerification.
+struct TreeVerification {
+  int32_t partitions_checked = 0;
+  std::vector<int32_t> mismatched_partitions;  // live tree differs from the index
+  int64_t index_entries = 0;
 };
 
 // Why a call failed. The first three are the client's side of the
@@ -153,6 +236,20 @@ class Client {
   // Asks the server how it sees the cluster, into *status. A server that
   // predates the status method answers kServerError.
   CallStatus Status(ClusterStatus* status);
+
+  // Runs anti-entropy on the answering node now, into *report. The server
+  // answers kInvalidArgument for a partition out of range or one it does not
+  // replicate. A repair can take longer than a plain call: `timeout` bounds
+  // the wait for its reply too.
+  CallStatus Repair(const RepairParams& params, RepairReport* report);
+
+  // Compares the replicas' Merkle trees (and, with list_keys, their keys),
+  // into *comparison.
+  CallStatus Compare(const CompareParams& params, Comparison* comparison);
+
+  // Has the answering node rebuild its trees from the digest index and
+  // compare them with the live ones, into *verification.
+  CallStatus VerifyTrees(TreeVerification* verification);
 
  private:
   struct Impl;

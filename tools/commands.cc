@@ -128,6 +128,77 @@ std::string FormatTable(const std::vector<StatusRow>& rows) {
   return out;
 }
 
+std::string JsonOptionalBool(const std::optional<bool>& value) {
+  if (!value) return "null";
+  return *value ? "true" : "false";
+}
+
+// The anti-entropy section of status's text: empty when the server reports
+// none of its fields (a server that predates them).
+std::string FormatAntiEntropyStatus(const ClusterStatus& status) {
+  if (!status.exchanges && !status.oldest_exchange_ms_ago && !status.records_purged) return "";
+  std::string out = "\n";
+  if (status.exchanges) {
+    const std::vector<ExchangeState>& pairs = *status.exchanges;
+    const auto never = static_cast<size_t>(std::count_if(
+        pairs.begin(), pairs.end(), [](const ExchangeState& e) { return !e.last_success_ms_ago; }));
+    std::optional<int64_t> oldest = status.oldest_exchange_ms_ago;
+    if (!oldest && never == 0 && !pairs.empty()) {
+      // Every pair has exchanged: the oldest is the greatest age (a server
+      // that leaves the summary unset).
+      for (const ExchangeState& e : pairs)
+        oldest = std::max(oldest.value_or(0), *e.last_success_ms_ago);
+    }
+    if (pairs.empty()) {
+      out += "anti-entropy: no other replicas to exchange with\n";
+    } else if (never > 0) {
+      out += fmt::format(
+          "anti-entropy: some partitions never exchanged ({} of {} partition-replica pairs "
+          "since node {} started)\n",
+          never, pairs.size(), status.node_id);
+    } else if (oldest) {
+      out += fmt::format("anti-entropy: oldest exchange {} ({} partition-replica pairs)\n",
+                         FormatHeartbeatAge(oldest), pairs.size());
+    }
+    // One line per other replica: how many partitions it shares with the
+    // answering node, how many never exchanged, the oldest exchange.
+    struct PeerSummary {
+      size_t partitions = 0;
+      size_t never = 0;
+      std::optional<int64_t> oldest;
+    };
+    std::vector<std::pair<int32_t, PeerSummary>> peers;
+    for (const ExchangeState& e : pairs) {
+      auto it = std::find_if(peers.begin(), peers.end(),
+                             [&](const auto& p) { return p.first == e.peer; });
+      if (it == peers.end()) {
+        peers.emplace_back(e.peer, PeerSummary{});
+        it = peers.end() - 1;
+      }
+      PeerSummary& summary = it->second;
+      ++summary.partitions;
+      if (!e.last_success_ms_ago) {
+        ++summary.never;
+      } else {
+        summary.oldest = std::max(summary.oldest.value_or(0), *e.last_success_ms_ago);
+      }
+    }
+    std::sort(peers.begin(), peers.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (const auto& [peer, summary] : peers) {
+      std::string line = fmt::format("  with node {}: {} partitions", peer, summary.partitions);
+      if (summary.never > 0) line += fmt::format(", {} never exchanged", summary.never);
+      if (summary.oldest) line += ", oldest exchange " + FormatHeartbeatAge(summary.oldest);
+      out += line + '\n';
+    }
+  } else if (status.oldest_exchange_ms_ago) {
+    out += fmt::format("anti-entropy: oldest exchange {}\n",
+                       FormatHeartbeatAge(status.oldest_exchange_ms_ago));
+  }
+  if (status.records_purged) out += fmt::format("records purged: {}\n", *status.records_purged);
+  return out;
+}
+
 }  // namespace
 
 std::string FormatHeartbeatAge(std::optional<int64_t> ms_ago) {
@@ -160,6 +231,12 @@ std::string FormatStatusText(const ClusterStatus& status) {
     }
     out += '\n';
   }
+  if (status.syncing.value_or(false)) {
+    out += fmt::format(
+        "warning: node {} is syncing after a long absence: it serves nothing until it has "
+        "caught up with the other replicas\n",
+        status.node_id);
+  }
   std::vector<StatusRow> rows;
   rows.push_back({"node", "address", "state", "last heartbeat", "clock offset", "partitions",
                   "hints pending"});
@@ -177,6 +254,7 @@ std::string FormatStatusText(const ClusterStatus& status) {
   out +=
       fmt::format("nodes up: {} of {}, hints dropped: {}, clock rejections: {}\n", NodesUp(status),
                   status.nodes.size(), status.hints_dropped, status.clock_rejections);
+  out += FormatAntiEntropyStatus(status);
   return out;
 }
 
@@ -199,6 +277,19 @@ std::string FormatStatusJson(const ClusterStatus& status, std::string_view endpo
         first ? "" : ",", n.node_id, JsonString(n.internode_address), n.is_self ? "true" : "false",
         n.up ? "true" : "false", JsonOptional(n.last_heartbeat_ms_ago),
         JsonOptional(n.clock_offset_ms), n.partitions_owned, n.hints_pending);
+    first = false;
+  }
+  out += fmt::format(
+      "],\"oldest_exchange_ms_ago\":{},\"records_purged\":{},\"syncing\":{},"
+      "\"exchanges\":",
+      JsonOptional(status.oldest_exchange_ms_ago), JsonOptional(status.records_purged),
+      JsonOptionalBool(status.syncing));
+  if (!status.exchanges) return out + "null}\n";
+  out += '[';
+  first = true;
+  for (const ExchangeState& e : *status.exchanges) {
+    out += fmt::format("{}{{\"partition\":{},\"peer\":{},\"last_success_ms_ago\":{}}}",
+                       first ? "" : ",", e.partition, e.peer, JsonOptional(e.last_success_ms_ago));
     first = false;
   }
   return out + "]}\n";
@@ -255,9 +346,13 @@ std::string StatusHelp() {
       "per node: id, internode address, state as the answering node sees it (up or down,\n"
       "'(self)' marks the answering node), time since its last heartbeat ('never' if none\n"
       "arrived), its clock offset from the answering node, the partitions it replicates and\n"
-      "the hints the answering node holds for it; finally, hints dropped (older than\n"
-      "hint_window) and remote timestamps rejected as too far ahead. --json prints the same\n"
-      "as one JSON object (the field names of thrift/alder.thrift's ClusterStatus).",
+      "the hints the answering node holds for it; then hints dropped (older than\n"
+      "hint_window) and remote timestamps rejected as too far ahead. When the server reports\n"
+      "anti-entropy: the age of the oldest successful exchange over every partition and\n"
+      "other replica ('some partitions never exchanged' when a pair has not exchanged since\n"
+      "the node started), one line per other replica, the records tombstone GC purged, and a\n"
+      "warning while the node is syncing after a long absence. --json prints the same as one\n"
+      "JSON object (the field names of thrift/alder.thrift's ClusterStatus; unset is null).",
       StatusOptions(),
       "  alder status\n"
       "  alder --port 7710 status\n"
