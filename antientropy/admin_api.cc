@@ -77,7 +77,8 @@ api::RepairReport AntiEntropyAdmin::Repair(const api::RepairRequest& request) {
 }
 
 api::PartitionComparison AntiEntropyAdmin::ComparePartition(uint32_t partition, bool list_keys,
-                                                            int32_t* unreachable) {
+                                                            int32_t* unreachable,
+                                                            bool may_pause) {
   api::PartitionComparison out;
   out.partition = static_cast<int32_t>(partition);
   out.converged = true;
@@ -101,7 +102,7 @@ api::PartitionComparison AntiEntropyAdmin::ComparePartition(uint32_t partition, 
     return true;
   };
   look();
-  if (!all_equal()) {
+  if (!all_equal() && may_pause) {
     // A difference may be a write still in flight: look again before saying so.
     std::this_thread::sleep_for(kSecondLook);
     look();
@@ -132,7 +133,7 @@ api::PartitionComparison AntiEntropyAdmin::ComparePartition(uint32_t partition, 
     for (const KeyDifference& d : diffs) differing[d.key];
   }
   if (differing.empty()) return out;
-  std::this_thread::sleep_for(kSecondLook);
+  if (may_pause) std::this_thread::sleep_for(kSecondLook);
   std::vector<std::string> keys;
   for (const auto& [key, unused] : differing) keys.push_back(key);
   for (uint32_t node : ring_->PreferenceList(partition)) {
@@ -223,12 +224,24 @@ api::Comparison AntiEntropyAdmin::Compare(const api::CompareRequest& request) {
       Invalid(fmt::format("node {} does not replicate partition {}", self_id_, *partition));
     }
     const bool list_keys = request.__isset.list_keys && request.list_keys;
-    if (partition) {
-      out.partitions.push_back(ComparePartition(*partition, list_keys, &out.unreachable));
-    } else {
-      for (uint32_t p : trees_->owned()) {
-        out.partitions.push_back(ComparePartition(p, list_keys, &out.unreachable));
+    std::vector<uint32_t> partitions =
+        partition ? std::vector<uint32_t>{*partition} : trees_->owned();
+    // First look at every partition without pausing; then one pause, and a
+    // second look (with keys, if asked) at the ones that differed.
+    std::vector<api::PartitionComparison> first;
+    int32_t first_unreachable = 0;
+    for (uint32_t p : partitions) {
+      first.push_back(ComparePartition(p, false, &first_unreachable, false));
+    }
+    bool paused = false;
+    for (api::PartitionComparison& c : first) {
+      if (c.converged) {
+        out.partitions.push_back(std::move(c));
+        continue;
       }
+      out.partitions.push_back(ComparePartition(static_cast<uint32_t>(c.partition), list_keys,
+                                                &out.unreachable, !paused));
+      paused = true;
     }
   }
   out.converged = out.unreachable == 0;

@@ -35,8 +35,11 @@ class AntiEntropyAdmin {
   // The partition a request names (by number or by key), or none for all.
   std::optional<uint32_t> PartitionOf(bool has_partition, int32_t partition, bool has_key,
                                       const std::string& key) const;
+  // Compares one partition's roots (and, with list_keys, keys). A pause
+  // before looking again at what differed happens only when `may_pause`:
+  // one pause per request is enough for writes in flight to land.
   api::PartitionComparison ComparePartition(uint32_t partition, bool list_keys,
-                                            int32_t* unreachable);
+                                            int32_t* unreachable, bool may_pause);
   api::PartitionComparison CompareKey(const std::string& key, int32_t* unreachable);
 
   const uint32_t self_id_;
