@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "server/big_endian.h"
+#include "server/wt_item.h"
 
 namespace alder {
 namespace {
@@ -15,17 +16,6 @@ constexpr size_t kKeyBytes = 4 + 8;       // target ++ sequence
 constexpr size_t kValueHeaderBytes = 8 + 4;  // created_ms ++ key length
 // Removals per transaction: bounds the cache a single transaction pins.
 constexpr size_t kRemoveBatch = 1000;
-
-WT_ITEM Item(std::string_view bytes) {
-  WT_ITEM item{};
-  item.data = bytes.data();
-  item.size = bytes.size();
-  return item;
-}
-
-std::string_view View(const WT_ITEM& item) {
-  return {static_cast<const char*>(item.data), item.size};
-}
 
 std::string EncodeKey(uint32_t target, uint64_t sequence) {
   std::string key;

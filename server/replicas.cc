@@ -3,6 +3,19 @@
 #include "server/wire_record.h"
 
 namespace alder {
+namespace {
+
+// What a replica's read reply holds; IoError if the record is malformed.
+Result<std::optional<Record>> RecordOfReply(uint32_t node, const internode::ReadReply& reply) {
+  if (!reply.__isset.record) return std::optional<Record>();
+  auto record = FromWire(reply.record);
+  if (!record.ok()) {
+    return Status::IoError("node " + std::to_string(node) + " sent " + record.status().message());
+  }
+  return std::optional<Record>(std::move(record).value());
+}
+
+}  // namespace
 
 Replicas::Replicas(ClusterIdentity self, const std::vector<Peer>& peers,
                    PeerConnectionOptions options, clock::HybridLogicalClock* clock,
@@ -63,12 +76,7 @@ Result<std::optional<Record>> Replicas::Read(uint32_t node, std::string_view key
     client.read(reply, MakeSender(), key_copy);
   });
   if (!s.ok()) return s;
-  if (!reply.__isset.record) return std::optional<Record>();
-  auto record = FromWire(reply.record);
-  if (!record.ok()) {
-    return Status::IoError("node " + std::to_string(node) + " sent " + record.status().message());
-  }
-  return std::optional<Record>(std::move(record).value());
+  return RecordOfReply(node, reply);
 }
 
 Result<std::unique_ptr<PendingCall>> Replicas::StartWrite(uint32_t node, std::string_view key,
@@ -99,12 +107,7 @@ Result<std::optional<Record>> Replicas::FinishRead(uint32_t node, PendingCall& c
   internode::ReadReply reply;
   Status s = call.Finish([&](internode::InternodeClient& client) { client.recv_read(reply); });
   if (!s.ok()) return s;
-  if (!reply.__isset.record) return std::optional<Record>();
-  auto record = FromWire(reply.record);
-  if (!record.ok()) {
-    return Status::IoError("node " + std::to_string(node) + " sent " + record.status().message());
-  }
-  return std::optional<Record>(std::move(record).value());
+  return RecordOfReply(node, reply);
 }
 
 Status Replicas::CallPeer(uint32_t node,

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "server/key_hash.h"
+#include "server/wt_item.h"
 
 namespace alder {
 namespace {
@@ -33,17 +34,6 @@ void BackOff(int attempt) {
   } else {
     std::this_thread::sleep_for(std::chrono::microseconds(std::min(1000, 10 << std::min(attempt, 7))));
   }
-}
-
-WT_ITEM Item(std::string_view bytes) {
-  WT_ITEM item{};
-  item.data = bytes.data();
-  item.size = bytes.size();
-  return item;
-}
-
-std::string_view View(const WT_ITEM& item) {
-  return {static_cast<const char*>(item.data), item.size};
 }
 
 // WiredTiger reports errors and progress through this handler; send them to
