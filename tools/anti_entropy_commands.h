@@ -39,9 +39,15 @@ namespace alder::tools {
 
 int RunRepair(const ClientOptions& client, const std::vector<std::string>& args, Io& io);
 int RunCompare(const ClientOptions& client, const std::vector<std::string>& args, Io& io);
+// verify-trees: asks the node to rebuild its Merkle trees from its digest
+// index and compare them with the live ones. Exit 0 when all match, 1 when a
+// partition's tree differs (listed on io.out), 3 connection failure.
+int RunVerifyTrees(const ClientOptions& client, const std::vector<std::string>& args, Io& io);
+std::string FormatTreeVerification(const TreeVerification& verification);
 
 std::string RepairHelp();
 std::string CompareHelp();
+std::string VerifyTreesHelp();
 
 // ---- repair ----
 

@@ -37,7 +37,7 @@ struct CommandSpec {
   CommandFn run;
 };
 
-constexpr std::array<CommandSpec, 7> kCommands = {{
+constexpr std::array<CommandSpec, 8> kCommands = {{
     {"put", "store a value: put KEY VALUE [--ttl DURATION]; VALUE '-' reads stdin", PutHelp,
      RunPut},
     {"get", "write a key's value to stdout: get KEY", GetHelp, RunGet},
@@ -48,6 +48,8 @@ constexpr std::array<CommandSpec, 7> kCommands = {{
      RepairHelp, RunRepair},
     {"compare", "compare the replicas' Merkle trees; exit 0 when converged, 1 when not",
      CompareHelp, RunCompare},
+    {"verify-trees", "check the node's live Merkle trees against its digest index",
+     VerifyTreesHelp, RunVerifyTrees},
     {"bench", "load generator: throughput and latency percentiles", BenchHelp, RunBench},
 }};
 

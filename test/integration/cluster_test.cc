@@ -190,10 +190,12 @@ TEST_F(ClusterTest, AReadRepairsAStaleReplica) {
   EXPECT_EQ(Get(cluster(), 3, "k", api::Consistency::ONE), "old");
 
   EXPECT_EQ(Get(cluster(), 1, "k", api::Consistency::ALL), "new");
-  // The repair runs in the background; then node 3 alone serves the new value.
+  // The repair runs in the background: node 3's own replica (read at ONE
+  // through node 3) turns new, and then node 3 alone serves it.
+  EXPECT_TRUE(WaitFor([&] { return Get(cluster(), 3, "k", api::Consistency::ONE) == "new"; }, 5s));
   cluster().node(1).Kill();
   cluster().node(2).Kill();
-  EXPECT_TRUE(WaitFor([&] { return Get(cluster(), 3, "k", api::Consistency::ONE) == "new"; }, 5s));
+  EXPECT_EQ(Get(cluster(), 3, "k", api::Consistency::ONE), "new");
 }
 
 TEST_F(ClusterTest, HintsReachANodeThatComesBack) {
