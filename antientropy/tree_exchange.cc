@@ -161,11 +161,12 @@ Status TreeExchange::Transfer(uint32_t peer, const std::vector<KeyDifference>& t
       auto record = FromWire(r.record);
       if (!record.ok()) return Status::IoError("node " + std::to_string(peer) + " sent " +
                                                record.status().message());
-      auto applied = storage_->Apply(r.key, record.value());
+      auto applied = storage_->ApplyNoWait(r.key, record.value());
       if (!applied.ok()) return applied.status();
       bytes += r.key.size() + r.record.value.size();
       ++counters->records_sent;
     }
+    storage_->WaitDurable();  // one log flush for the batch
     counters->bytes_sent += bytes;
     limiter_->Acquire(bytes);
   }

@@ -106,8 +106,9 @@ void InternodeHandler::pushRecords(const internode::Sender& sender,
                                    const std::vector<internode::KeyedRecord>& records) {
   CheckSender(sender);
   for (const internode::KeyedRecord& r : records) {
-    if (r.__isset.record) Apply(sender, r.key, r.record);
+    if (r.__isset.record) Apply(sender, r.key, r.record, false);
   }
+  storage_->WaitDurable();  // one log flush for the batch
 }
 
 void InternodeHandler::Refuse(const internode::Sender& sender,
@@ -160,13 +161,14 @@ void InternodeHandler::CheckSender(const internode::Sender& sender) {
 }
 
 void InternodeHandler::Apply(const internode::Sender& sender, const std::string& key,
-                             const internode::WireRecord& wire) {
+                             const internode::WireRecord& wire, bool wait_durable) {
   auto record = FromWire(wire);
   if (!record.ok()) {
     Refuse(sender, internode::RefusalReason::STORAGE, "malformed record: " + record.status().message());
   }
   CheckStamp(sender, wire.hlc);
-  auto applied = storage_->Apply(key, record.value());
+  auto applied = wait_durable ? storage_->Apply(key, record.value())
+                              : storage_->ApplyNoWait(key, record.value());
   if (!applied.ok()) {
     spdlog::error("replica write from node {} failed: {}", sender.node_id,
                   applied.status().ToString());
@@ -178,7 +180,7 @@ void InternodeHandler::write(const internode::Sender& sender, const std::string&
                              const internode::WireRecord& record) {
   CheckSender(sender);
   writes_.fetch_add(1);
-  Apply(sender, key, record);
+  Apply(sender, key, record, true);
 }
 
 void InternodeHandler::read(internode::ReadReply& reply, const internode::Sender& sender,
@@ -208,10 +210,12 @@ void InternodeHandler::heartbeat(internode::HeartbeatReply& reply,
 void InternodeHandler::deliverHints(const internode::Sender& sender,
                                     const std::vector<internode::HintedWrite>& hints) {
   CheckSender(sender);
+  // One log flush for the batch: every hint is committed, then made durable.
   for (const internode::HintedWrite& hint : hints) {
-    Apply(sender, hint.key, hint.record);
+    Apply(sender, hint.key, hint.record, false);
     hints_received_.fetch_add(1);
   }
+  storage_->WaitDurable();
 }
 
 InternodeStats InternodeHandler::stats() const {

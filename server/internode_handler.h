@@ -76,8 +76,10 @@ class InternodeHandler final : public internode::InternodeIf {
   void CheckStamp(const internode::Sender& sender, int64_t packed_hlc);
   [[noreturn]] void Refuse(const internode::Sender& sender,
                            internode::RefusalReason::type reason, const std::string& message);
+  // Merges one record; durable on return when `wait_durable`, else once
+  // the caller's Storage::WaitDurable() returns.
   void Apply(const internode::Sender& sender, const std::string& key,
-             const internode::WireRecord& wire);
+             const internode::WireRecord& wire, bool wait_durable);
   // Throws Refused unless this node holds `partition`'s tree in `shape`.
   void CheckTree(const internode::Sender& sender, const internode::TreeShape& shape,
                  int32_t partition);

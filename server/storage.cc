@@ -155,6 +155,14 @@ Storage::~Storage() {
 }
 
 Result<ApplyOutcome> Storage::Apply(std::string_view key, const Record& incoming) {
+  auto outcome = ApplyNoWait(key, incoming);
+  // Also when the incoming record lost: the newer one it lost to may still be
+  // waiting for its own flush, and the caller is told the key is durable.
+  if (outcome.ok()) group_commit_->WaitDurable();
+  return outcome;
+}
+
+Result<ApplyOutcome> Storage::ApplyNoWait(std::string_view key, const Record& incoming) {
   auto ts = sessions_->ForThisThread();
   if (!ts.ok()) return ts.status();
   ThreadSession& s = *ts.value();
@@ -201,7 +209,6 @@ Result<ApplyOutcome> Storage::Apply(std::string_view key, const Record& incoming
       const std::string_view hash_bytes(index_key.data(), 8);
       index_observer_(DecodeIndexKeyHash(hash_bytes), current ? &before : nullptr, &entry.digest);
     }
-    group_commit_->WaitDurable();
     applies_.fetch_add(1);
     return ApplyOutcome{incoming, true};
   }

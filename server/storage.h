@@ -77,6 +77,11 @@ class Storage {
   // version wins) and, if it won, writes record and index entry in one
   // transaction. Durable when it returns OK. Idempotent.
   Result<ApplyOutcome> Apply(std::string_view key, const Record& incoming);
+  // The same, but returns once committed, without waiting for durability:
+  // for batches (repair, hints), which apply every record this way and then
+  // call WaitDurable() once, so a batch costs one log flush, not one each.
+  // Not durable until that WaitDurable() returns.
+  Result<ApplyOutcome> ApplyNoWait(std::string_view key, const Record& incoming);
 
   // The record stored for `key` (tombstones and expired records included:
   // callers decide visibility), or nullopt if there is none.
