@@ -61,13 +61,14 @@ class AntiEntropyTest : public ::testing::Test {
     if (HasFailure() && cluster_) std::cerr << cluster_->Logs();
   }
   LocalCluster& cluster() { return *cluster_; }
-  void Put(int via, const std::string& key, const std::string& value,
-           api::Consistency::type level = api::Consistency::QUORUM) {
-    ApiClient(cluster().node(via).port())->put(key, value, At(level));
-  }
-  void Remove(int via, const std::string& key,
+  // Both return the version written.
+  int64_t Put(int via, const std::string& key, const std::string& value,
               api::Consistency::type level = api::Consistency::QUORUM) {
-    ApiClient(cluster().node(via).port())->remove(key, At(level));
+    return ApiClient(cluster().node(via).port())->put(key, value, At(level));
+  }
+  int64_t Remove(int via, const std::string& key,
+                 api::Consistency::type level = api::Consistency::QUORUM) {
+    return ApiClient(cluster().node(via).port())->remove(key, At(level));
   }
   // The value at ONE through `via`, or "<none>" when not found.
   std::string ReadOne(int via, const std::string& key) {
@@ -318,13 +319,23 @@ TEST_F(AntiEntropyTest, NoOrderOfFaultsAndRepairsBringsADeleteBack) {
       const bool remove = rng() % 3 == 0;
       const std::string value = "v" + std::to_string(step);
       try {
+        int64_t version = 0;
         if (remove) {
-          Remove(via, key);
+          version = Remove(via, key);
           truth[key] = std::nullopt;
           ++deletes;
         } else {
-          Put(via, key, value);
+          version = Put(via, key, value);
           truth[key] = value;
+        }
+        // LWW orders writes by version. A write made through another
+        // coordinator within the same millisecond is concurrent with this
+        // one unless that coordinator has seen this write's stamp; a client
+        // that needs its next write to win waits until the wall clock has
+        // passed this version's millisecond, as this one does.
+        const auto version_ms = std::chrono::milliseconds(static_cast<uint64_t>(version) >> 16);
+        while (std::chrono::system_clock::now().time_since_epoch() <= version_ms) {
+          std::this_thread::sleep_for(200us);
         }
       } catch (const std::exception&) {
         uncertain.insert(key);  // may or may not have landed
