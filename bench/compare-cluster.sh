@@ -26,142 +26,25 @@
 # Environment: ALDER_BUILD_DIR (default ./build; built with scripts/build.sh
 # when alderd or alder is missing there).
 set -euo pipefail
+BENCH_NAME=compare-cluster
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 OPERATIONS=100000
 KEEP=0
-usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
 while (($#)); do
   case "$1" in
     -n | --operations) OPERATIONS=${2:?"$1 needs a value"}; shift 2 ;;
     --keep) KEEP=1; shift ;;
     -h | --help) usage; exit 0 ;;
-    *) echo "compare-cluster: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+    *) usage_error "unknown argument '$1' (see --help)" ;;
   esac
 done
-[[ $OPERATIONS =~ ^[1-9][0-9]*$ ]] || { echo "compare-cluster: -n must be a positive integer" >&2; exit 2; }
+need_positive_int -n "$OPERATIONS"
 
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BUILD_DIR=${ALDER_BUILD_DIR:-$ROOT/build}
-PYTHON=/usr/bin/python3  # Debian's interpreter, whatever python3 is first on PATH
-# Messages go to fd 3, a copy of the original stderr: a trap can run while a
-# function's stderr is redirected to a log, and its messages must not land there.
-exec 3>&2
-say() { echo "compare-cluster: $*" >&3; }
-die() { say "$*"; exit 1; }
-
-# --- Dependencies -------------------------------------------------------------
-"$ROOT/scripts/setup.sh"
-command -v "$PYTHON" >/dev/null || die "$PYTHON not found even after scripts/setup.sh"
-ALDERD=$BUILD_DIR/server/alderd
-ALDER=$BUILD_DIR/tools/alder
-if [[ ! -x $ALDERD || ! -x $ALDER ]]; then
-  say "building Alder into $BUILD_DIR"
-  ALDER_BUILD_DIR=$BUILD_DIR ALDER_TARGETS="alderd alder" "$ROOT/scripts/build.sh"
-fi
-[[ -x $ALDERD && -x $ALDER ]] || die "no $ALDERD or $ALDER after building"
-
-# --- Processes and cleanup -------------------------------------------------------
-WORK=$(mktemp -d -t alder-cluster-bench.XXXXXX)
-PIDS=()
-cleanup() {
-  local status=$?
-  local pid
-  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do
-    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
-  if ((status == 130 || status == 143)) && ((!KEEP)); then
-    say "interrupted"
-    rm -rf "$WORK"
-  elif ((status != 0)); then
-    # The log of the last program started says most about what went wrong.
-    local log
-    # shellcheck disable=SC2012  # our own log names, no odd characters
-    log=$(ls -t "$WORK"/*.log 2>/dev/null | head -n 1)
-    if [[ -n $log && -s $log ]]; then
-      say "last lines of $log:"
-      tail -n 5 "$log" >&3
-    fi
-    say "failed; logs and data kept in $WORK"
-  elif ((KEEP)); then
-    say "kept $WORK"
-  else
-    rm -rf "$WORK"
-  fi
-  exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-# free_port VAR: sets VAR to a loopback port nothing listens on that this
-# script has not handed out before (runs in this shell, not in $(...), so
-# that it can remember them).
-TAKEN=" "
-free_port() {
-  local candidate  # not "port": printf -v would set this local instead of the caller's
-  for _ in $(seq 20); do
-    candidate=$("$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-    if [[ $TAKEN != *" $candidate "* ]]; then
-      TAKEN+="$candidate "
-      printf -v "$1" '%s' "$candidate"
-      return 0
-    fi
-  done
-  die "no free loopback port"
-}
-
-# wait_for_port PORT PID NAME: until PORT accepts connections; fails if PID dies.
-wait_for_port() {
-  local port=$1 pid=$2 name=$3
-  for _ in $(seq 300); do
-    kill -0 "$pid" 2>/dev/null || die "$name exited during start-up"
-    if (exec 4<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
-    sleep 0.1
-  done
-  die "$name did not listen on 127.0.0.1:$port within 30 s"
-}
-
-# forget PID: no longer ours to clean up.
-forget() {
-  local pid=$1 p remaining=()
-  for p in "${PIDS[@]}"; do [[ $p == "$pid" ]] || remaining+=("$p"); done
-  PIDS=("${remaining[@]+"${remaining[@]}"}")
-}
-
-# stop PID...: SIGTERM to all, wait for each to exit.
-stop() {
-  local pid
-  for pid in "$@"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "$@"; do
-    wait "$pid" 2>/dev/null || true
-    forget "$pid"
-  done
-}
-
-# run CMD...: runs a client in the background and waits for it, so that a
-# signal to this script is handled at once (bash defers traps while a
-# foreground command runs) and the client is stopped by cleanup.
-run() {
-  "$@" &
-  local pid=$! status=0
-  PIDS+=("$pid")
-  wait "$pid" || status=$?
-  forget "$pid"
-  return "$status"
-}
-
-# start_alderd NAME ARGS...: one alderd in the background, logging to
-# $WORK/NAME.log; its pid in STARTED.
-start_alderd() {
-  local name=$1
-  shift
-  "$ALDERD" --data_dir "$WORK/$name" --durability fsync "$@" >"$WORK/$name.log" 2>&1 &
-  STARTED=$!
-  PIDS+=("$STARTED")
-}
+need_tools "$PYTHON"
+need_alder "alderd alder"
+make_work alder-cluster-bench.XXXXXX
 
 # bench PORT ARGS...: alder bench with the load both sides get, JSON on stdout.
 bench() {
@@ -183,7 +66,7 @@ bench_pair() {
 free_port SINGLE_PORT
 free_port SINGLE_INTERNODE_PORT
 start_alderd single --node_id 1 --listen "127.0.0.1:$SINGLE_PORT" \
-  --internode_listen "127.0.0.1:$SINGLE_INTERNODE_PORT" --replication_factor 1
+  --internode_listen "127.0.0.1:$SINGLE_INTERNODE_PORT" --replication_factor 1 --durability fsync
 SINGLE_PID=$STARTED
 wait_for_port "$SINGLE_PORT" "$SINGLE_PID" alderd
 say "single alderd on 127.0.0.1:$SINGLE_PORT (replication factor 1, durability fsync)"
@@ -203,17 +86,13 @@ done
 for n in 1 2 3; do
   start_alderd "node$n" --node_id "$n" --listen "127.0.0.1:${CLIENT_PORTS[n - 1]}" \
     --internode_listen "127.0.0.1:${INTERNODE_PORTS[n - 1]}" --peers "$PEERS" \
-    --replication_factor 3
+    --replication_factor 3 --durability fsync
   CLUSTER_PIDS+=("$STARTED")
 done
 for n in 1 2 3; do wait_for_port "${CLIENT_PORTS[n - 1]}" "${CLUSTER_PIDS[n - 1]}" "node $n"; done
 # Until node 1 sees every node up (alder status exits 0), or a QUORUM write
 # could find too few live replicas.
-for ((tries = 0; ; tries++)); do
-  if "$ALDER" --port "${CLIENT_PORTS[0]}" --timeout 2s status >"$WORK/status.txt" 2>&1; then break; fi
-  ((tries < 60)) || { cat "$WORK/status.txt" >&3; die "node 1 does not see every node up after 30 s"; }
-  sleep 0.5
-done
+wait_all_up "${CLIENT_PORTS[0]}" 30 "node 1"
 say "3-node cluster on 127.0.0.1:${CLIENT_PORTS[*]} (replication factor 3, QUORUM, durability fsync); benches use node 1"
 bench_pair "${CLIENT_PORTS[0]}" cluster
 for n in 1 2 3; do

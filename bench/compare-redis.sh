@@ -24,12 +24,14 @@
 # Environment: ALDER_BUILD_DIR (default ./build; built with scripts/build.sh
 # when alderd or alder is missing there).
 set -euo pipefail
+BENCH_NAME=compare-redis
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 OPERATIONS=200000
 LOAD_KEYS=1000000
 CACHE_SIZE=256MB
 KEEP=0
-usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
 while (($#)); do
   case "$1" in
     -n | --operations) OPERATIONS=${2:?"$1 needs a value"}; shift 2 ;;
@@ -37,116 +39,18 @@ while (($#)); do
     --cache-size) CACHE_SIZE=${2:?"$1 needs a value"}; shift 2 ;;
     --keep) KEEP=1; shift ;;
     -h | --help) usage; exit 0 ;;
-    *) echo "compare-redis: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+    *) usage_error "unknown argument '$1' (see --help)" ;;
   esac
 done
-[[ $OPERATIONS =~ ^[1-9][0-9]*$ ]] || { echo "compare-redis: -n must be a positive integer" >&2; exit 2; }
-[[ $LOAD_KEYS =~ ^[1-9][0-9]*$ ]] || { echo "compare-redis: --load-keys must be a positive integer" >&2; exit 2; }
+need_positive_int -n "$OPERATIONS"
+need_positive_int --load-keys "$LOAD_KEYS"
 
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BUILD_DIR=${ALDER_BUILD_DIR:-$ROOT/build}
-PYTHON=/usr/bin/python3  # Debian's interpreter, whatever python3 is first on PATH
-# Messages go to fd 3, a copy of the original stderr: a trap can run while a
-# function's stderr is redirected to a log, and its messages must not land there.
-exec 3>&2
-say() { echo "compare-redis: $*" >&3; }
-die() { say "$*"; exit 1; }
-
-# --- Dependencies -------------------------------------------------------------
-"$ROOT/scripts/setup.sh"  # installs redis-server and redis-tools, among others
-for tool in redis-server redis-benchmark redis-cli "$PYTHON"; do
-  command -v "$tool" >/dev/null || die "$tool not found even after scripts/setup.sh"
-done
-ALDERD=$BUILD_DIR/server/alderd
-ALDER=$BUILD_DIR/tools/alder
-if [[ ! -x $ALDERD || ! -x $ALDER ]]; then
-  say "building Alder into $BUILD_DIR"
-  ALDER_BUILD_DIR=$BUILD_DIR "$ROOT/scripts/build.sh"
-fi
-[[ -x $ALDERD && -x $ALDER ]] || die "no $ALDERD or $ALDER after building"
-
-# --- Processes and cleanup -------------------------------------------------------
-WORK=$(mktemp -d -t alder-vs-redis.XXXXXX)
-PIDS=()
-cleanup() {
-  local status=$?
-  local pid
-  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do
-    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
-  if ((status == 130 || status == 143)) && ((!KEEP)); then
-    say "interrupted"
-    rm -rf "$WORK"
-  elif ((status != 0)); then
-    # The log of the last program started says most about what went wrong.
-    local log
-    # shellcheck disable=SC2012  # our own log names, no odd characters
-    log=$(ls -t "$WORK"/*.log 2>/dev/null | head -n 1)
-    if [[ -n $log && -s $log ]]; then
-      say "last lines of $log:"
-      tail -n 5 "$log" >&3
-    fi
-    say "failed; logs and data kept in $WORK"
-  elif ((KEEP)); then
-    say "kept $WORK"
-  else
-    rm -rf "$WORK"
-  fi
-  exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-free_port() {
-  "$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-# wait_for_port PORT PID NAME: until PORT accepts connections; fails if PID dies.
-wait_for_port() {
-  local port=$1 pid=$2 name=$3
-  for _ in $(seq 300); do
-    kill -0 "$pid" 2>/dev/null || die "$name exited during start-up"
-    if "$PYTHON" -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1).close()' \
-      "$port" 2>/dev/null; then
-      return 0
-    fi
-    sleep 0.1
-  done
-  die "$name did not listen on 127.0.0.1:$port within 30 s"
-}
-
-# forget PID: no longer ours to clean up.
-forget() {
-  local pid=$1 p remaining=()
-  for p in "${PIDS[@]}"; do [[ $p == "$pid" ]] || remaining+=("$p"); done
-  PIDS=("${remaining[@]+"${remaining[@]}"}")
-}
-
-# stop PID: SIGTERM, wait for it to exit.
-stop() {
-  kill -TERM "$1" 2>/dev/null || true
-  wait "$1" 2>/dev/null || true
-  forget "$1"
-}
-
-# run CMD...: runs a client in the background and waits for it, so that a
-# signal to this script is handled at once (bash defers traps while a
-# foreground command runs) and the client is stopped by cleanup.
-run() {
-  "$@" &
-  local pid=$! status=0
-  PIDS+=("$pid")
-  wait "$pid" || status=$?
-  forget "$pid"
-  return "$status"
-}
+need_tools redis-server redis-benchmark redis-cli "$PYTHON"  # setup.sh installs redis-server and redis-tools, among others
+need_alder ""  # everything, tests included
+make_work alder-vs-redis.XXXXXX
 
 # --- Redis ------------------------------------------------------------------------
-REDIS_PORT=$(free_port)
+free_port REDIS_PORT
 mkdir -p "$WORK/redis"
 redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$WORK/redis" \
   --appendonly yes --appendfsync always --save "" --daemonize no \
@@ -160,13 +64,11 @@ run redis-benchmark -h 127.0.0.1 -p "$REDIS_PORT" -c 32 -d 100 -r 100000 -n "$OP
 stop "$REDIS_PID"
 
 # --- Alder ------------------------------------------------------------------------
-ALDER_PORT=$(free_port)
-INTERNODE_PORT=$(free_port)
-"$ALDERD" --data_dir "$WORK/alder-data" --listen "127.0.0.1:$ALDER_PORT" \
-  --internode_listen "127.0.0.1:$INTERNODE_PORT" --durability fsync \
-  --cache_size "$CACHE_SIZE" >"$WORK/alderd.log" 2>&1 &
-ALDERD_PID=$!
-PIDS+=("$ALDERD_PID")
+free_port ALDER_PORT
+free_port INTERNODE_PORT
+start_alderd alderd --listen "127.0.0.1:$ALDER_PORT" \
+  --internode_listen "127.0.0.1:$INTERNODE_PORT" --durability fsync --cache_size "$CACHE_SIZE"
+ALDERD_PID=$STARTED
 wait_for_port "$ALDER_PORT" "$ALDERD_PID" alderd
 
 bench() { run "$ALDER" --port "$ALDER_PORT" bench --concurrency 32 --value-size 100 --json "$@"; }

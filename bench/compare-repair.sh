@@ -38,6 +38,10 @@
 # Environment: ALDER_BUILD_DIR (default ./build; built with scripts/build.sh
 # when alderd or alder is missing there).
 set -euo pipefail
+BENCH_NAME=compare-repair
+STOP_LIMIT=120  # a node that does not stop within 120 s of SIGTERM is a failure
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 KEYS_LARGE=1000000
 KEYS_SMALL=100000
@@ -45,7 +49,6 @@ OPERATIONS=100000
 ROUNDS=1
 KEEP=0
 DIFF_KEYS=100  # keys made to differ; fixed, the goals are stated for it
-usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
 while (($#)); do
   case "$1" in
     --keys-large) KEYS_LARGE=${2:?"$1 needs a value"}; shift 2 ;;
@@ -54,154 +57,17 @@ while (($#)); do
     --rounds) ROUNDS=${2:?"$1 needs a value"}; shift 2 ;;
     --keep) KEEP=1; shift ;;
     -h | --help) usage; exit 0 ;;
-    *) echo "compare-repair: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+    *) usage_error "unknown argument '$1' (see --help)" ;;
   esac
 done
-for pair in "--keys-large:$KEYS_LARGE" "--keys-small:$KEYS_SMALL" "-n:$OPERATIONS" "--rounds:$ROUNDS"; do
-  [[ ${pair#*:} =~ ^[1-9][0-9]*$ ]] || { echo "compare-repair: ${pair%%:*} must be a positive integer" >&2; exit 2; }
-done
+need_positive_int --keys-large "$KEYS_LARGE"
+need_positive_int --keys-small "$KEYS_SMALL"
+need_positive_int -n "$OPERATIONS"
+need_positive_int --rounds "$ROUNDS"
 
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BUILD_DIR=${ALDER_BUILD_DIR:-$ROOT/build}
-PYTHON=/usr/bin/python3  # Debian's interpreter, whatever python3 is first on PATH
-# Messages go to fd 3, a copy of the original stderr: a trap can run while a
-# function's stderr is redirected to a log, and its messages must not land there.
-exec 3>&2
-say() { echo "compare-repair: $*" >&3; }
-die() { say "$*"; exit 1; }
-
-# --- Dependencies -------------------------------------------------------------
-"$ROOT/scripts/setup.sh"
-command -v "$PYTHON" >/dev/null || die "$PYTHON not found even after scripts/setup.sh"
-ALDERD=$BUILD_DIR/server/alderd
-ALDER=$BUILD_DIR/tools/alder
-if [[ ! -x $ALDERD || ! -x $ALDER ]]; then
-  say "building Alder into $BUILD_DIR"
-  ALDER_BUILD_DIR=$BUILD_DIR ALDER_TARGETS="alderd alder" "$ROOT/scripts/build.sh"
-fi
-[[ -x $ALDERD && -x $ALDER ]] || die "no $ALDERD or $ALDER after building"
-
-# --- Processes and cleanup -------------------------------------------------------
-WORK=$(mktemp -d -t alder-repair-bench.XXXXXX)
-PIDS=()
-cleanup() {
-  local status=$?
-  local pid
-  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do
-    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
-  if ((status == 130 || status == 143)) && ((!KEEP)); then
-    say "interrupted"
-    rm -rf "$WORK"
-  elif ((status != 0)); then
-    # The log of the last program started says most about what went wrong.
-    local log
-    # shellcheck disable=SC2012  # our own log names, no odd characters
-    log=$(ls -t "$WORK"/*.log 2>/dev/null | head -n 1)
-    if [[ -n $log && -s $log ]]; then
-      say "last lines of $log:"
-      tail -n 5 "$log" >&3
-    fi
-    say "failed; logs and data kept in $WORK"
-  elif ((KEEP)); then
-    say "kept $WORK"
-  else
-    rm -rf "$WORK"
-  fi
-  exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-# free_port VAR: sets VAR to a loopback port nothing listens on that this
-# script has not handed out before (runs in this shell, not in $(...), so
-# that it can remember them).
-TAKEN=" "
-free_port() {
-  local candidate  # not "port": printf -v would set this local instead of the caller's
-  for _ in $(seq 20); do
-    candidate=$("$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-    if [[ $TAKEN != *" $candidate "* ]]; then
-      TAKEN+="$candidate "
-      printf -v "$1" '%s' "$candidate"
-      return 0
-    fi
-  done
-  die "no free loopback port"
-}
-
-# wait_for_port PORT PID NAME: until PORT accepts connections; fails if PID dies.
-wait_for_port() {
-  local port=$1 pid=$2 name=$3
-  for _ in $(seq 600); do
-    kill -0 "$pid" 2>/dev/null || die "$name exited during start-up"
-    if (exec 4<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
-    sleep 0.1
-  done
-  die "$name did not listen on 127.0.0.1:$port within 60 s"
-}
-
-# forget PID: no longer ours to clean up.
-forget() {
-  local pid=$1 p remaining=()
-  for p in "${PIDS[@]}"; do [[ $p == "$pid" ]] || remaining+=("$p"); done
-  PIDS=("${remaining[@]+"${remaining[@]}"}")
-}
-
-# stop PID...: SIGTERM to all, wait (at most 120 s each) for each to exit.
-stop() {
-  local pid
-  for pid in "$@"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "$@"; do
-    for _ in $(seq 1200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$pid" 2>/dev/null && die "process $pid did not exit within 120 s of SIGTERM"
-    wait "$pid" 2>/dev/null || true
-    forget "$pid"
-  done
-}
-
-# run SECONDS CMD...: runs a client in the background, killed after SECONDS,
-# and waits for it, so that a signal to this script is handled at once (bash
-# defers traps while a foreground command runs) and the client is stopped by
-# cleanup.
-run() {
-  local limit=$1
-  shift
-  timeout "$limit" "$@" &
-  local pid=$! status=0
-  PIDS+=("$pid")
-  wait "$pid" || status=$?
-  forget "$pid"
-  ((status != 124)) || say "gave up after $limit s: $*"
-  return "$status"
-}
-
-# start_alderd NAME ARGS...: one alderd in the background, logging to
-# $WORK/NAME.log (appended: a restarted node keeps one log); its pid in STARTED.
-start_alderd() {
-  local name=$1
-  shift
-  "$ALDERD" --data_dir "$WORK/$name" "$@" >>"$WORK/$name.log" 2>&1 &
-  STARTED=$!
-  PIDS+=("$STARTED")
-}
-
-# wait_all_up PORT: until the node on PORT sees every node up (alder status
-# exits 0), at most 60 s.
-wait_all_up() {
-  local port=$1 tries
-  for ((tries = 0; ; tries++)); do
-    if "$ALDER" --port "$port" --timeout 2s status >"$WORK/status.txt" 2>&1; then return 0; fi
-    ((tries < 120)) || { cat "$WORK/status.txt" >&3; die "node on $port does not see every node up after 60 s"; }
-    sleep 0.5
-  done
-}
-
-now_ms() { date +%s%3N; }
+need_tools "$PYTHON"
+need_alder "alderd alder"
+make_work alder-repair-bench.XXXXXX
 
 # --- 1. Repair at two data sizes ------------------------------------------------
 VALUE=$(printf '%0100d' 0)  # 100 bytes, like the bench's values
@@ -228,38 +94,38 @@ repair_run() {
     start_alderd "$label-node$n" $(node_args "$n")
     pids+=("$STARTED")
   done
-  for n in 1 2; do wait_for_port "${ports[n - 1]}" "${pids[n - 1]}" "$label node $n"; done
-  wait_all_up "${ports[0]}"
+  for n in 1 2; do wait_for_port "${ports[n - 1]}" "${pids[n - 1]}" "$label node $n" 60; done
+  wait_all_up "${ports[0]}" 60
   local a=("$ALDER" --port "${ports[0]}")
 
   say "$label: 2 nodes on 127.0.0.1:${ports[*]} (RF 2, durability process); loading $keys keys at ALL"
-  run 1800 "${a[@]}" bench --keys "$keys" --preload -n 0 --value-size 100 --concurrency 32 \
+  run_for 1800 "${a[@]}" bench --keys "$keys" --preload -n 0 --value-size 100 --concurrency 32 \
     --consistency all --key-prefix "$label:" --json -q >"$WORK/$label-load.json"
   status=0
-  run 300 "${a[@]}" --timeout 2m compare >"$WORK/$label-compare-before.txt" 2>&1 || status=$?
+  run_for 300 "${a[@]}" --timeout 2m compare >"$WORK/$label-compare-before.txt" 2>&1 || status=$?
   ((status == 0)) || { tail -n 5 "$WORK/$label-compare-before.txt" >&3; die "$label: replicas differ after loading at ALL (compare exit $status)"; }
 
   say "$label: node 2 stopped; $DIFF_KEYS new keys through node 1 at ONE"
   stop "${pids[1]}"
   for ((i = 1; i <= DIFF_KEYS; i++)); do
-    run 30 "${a[@]}" put "diff-$i" "$VALUE" --consistency one || die "$label: put diff-$i at ONE failed"
+    run_for 30 "${a[@]}" put "diff-$i" "$VALUE" --consistency one || die "$label: put diff-$i at ONE failed"
   done
   # shellcheck disable=SC2046
   start_alderd "$label-node2" $(node_args 2)
   pids[1]=$STARTED
-  wait_for_port "${ports[1]}" "${pids[1]}" "$label node 2 (restarted)"
-  wait_all_up "${ports[0]}"
+  wait_for_port "${ports[1]}" "${pids[1]}" "$label node 2 (restarted)" 60
+  wait_all_up "${ports[0]}" 60
 
   say "$label: alder repair on node 1"
   local start end
   status=0
   start=$(now_ms)
-  run 900 "${a[@]}" --timeout 2m repair --json >"$WORK/$label-repair.json" 2>"$WORK/$label-repair.log" || status=$?
+  run_for 900 "${a[@]}" --timeout 2m repair --json >"$WORK/$label-repair.json" 2>"$WORK/$label-repair.log" || status=$?
   end=$(now_ms)
   echo "$status $((end - start))" >"$WORK/$label-repair-exit.txt"
   ((status == 0 || status == 1)) || { tail -n 5 "$WORK/$label-repair.log" >&3; die "$label: alder repair failed (exit $status)"; }
   status=0
-  run 300 "${a[@]}" --timeout 2m compare >"$WORK/$label-compare-after.txt" 2>&1 || status=$?
+  run_for 300 "${a[@]}" --timeout 2m compare >"$WORK/$label-compare-after.txt" 2>&1 || status=$?
   echo "$status" >"$WORK/$label-compare-after-exit.txt"
   for n in 1 2; do kill -0 "${pids[n - 1]}" 2>/dev/null || die "$label node $n died during the run"; done
   stop "${pids[@]}"
@@ -279,9 +145,9 @@ for ((r = 1; r <= ROUNDS; r++)); do
       --internode_listen "127.0.0.1:$internode_port" --replication_factor 1 \
       --durability fsync --maintain_trees "$trees"
     pid=$STARTED
-    wait_for_port "$port" "$pid" "alderd (maintain_trees $trees)"
+    wait_for_port "$port" "$pid" "alderd (maintain_trees $trees)" 60
     say "maintain_trees $trees (round $r of $ROUNDS): put x $OPERATIONS, durability fsync"
-    run 900 "$ALDER" --port "$port" bench --concurrency 32 --value-size 100 --keys 100000 \
+    run_for 900 "$ALDER" --port "$port" bench --concurrency 32 --value-size 100 --keys 100000 \
       --read-ratio 0 --operations "$OPERATIONS" --json -q >"$WORK/$label.json"
     kill -0 "$pid" 2>/dev/null || die "alderd (maintain_trees $trees) died during the run"
     # alderd's CPU time so far (utime + stime, clock ticks): less disturbed by
