@@ -189,6 +189,9 @@ Result<ExchangeCounters> TreeExchange::Run(uint32_t partition, uint32_t peer, Ex
         for (uint32_t c = 0; c < shape.fanout; ++c) asked.push_back(parent * shape.fanout + c);
       }
     }
+    // Comparing and listing cost both nodes work too: the limiter paces
+    // them along with the records (16 bytes a node hash, key bytes below).
+    limiter_->Acquire(asked.size() * sizeof(TreeHash));
     auto theirs = RemoteNodes(partition, peer, level, asked);
     if (!theirs.ok()) return theirs.status();
     const std::vector<TreeHash> ours = trees_->Nodes(partition, level, asked);
@@ -214,6 +217,9 @@ Result<ExchangeCounters> TreeExchange::Run(uint32_t partition, uint32_t peer, Ex
     });
     if (!s.ok()) return s;
     counters.keys_listed += remote.size();
+    uint64_t listed_bytes = 0;
+    for (const internode::KeyDigest& d : remote) listed_bytes += d.key.size() + d.digest.size();
+    limiter_->Acquire(2 * listed_bytes);  // their listing, and ours of about as much
     for (const internode::KeyDigest& d : remote) {
       KeyDifference& k = keys[d.key];
       k.key = d.key;

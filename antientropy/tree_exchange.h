@@ -69,8 +69,8 @@ enum class ExchangeMode {
 
 class TreeExchange {
  public:
-  // Pointers must outlive the exchange. `limiter` bounds the bytes of
-  // records sent.
+  // Pointers must outlive the exchange. `limiter` paces the bytes of
+  // records sent, and of tree hashes and keys listed.
   TreeExchange(Storage* storage, const TreeSet* trees, Replicas* replicas,
                const clock::PhysicalClock* clock, std::chrono::milliseconds gc_grace,
                RateLimiter* limiter);

@@ -127,8 +127,9 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[]) {
       ("tree_depth", po::value<uint32_t>()->default_value(defaults.tree_depth),
        "levels below each tree's root: tree_fanout^tree_depth segments per partition; "
        "memory is about 16 bytes x 1.07 x segments per partition")
-      ("repair_rate", po::value<std::string>()->default_value("16MB"),
-       "bytes of records anti-entropy sends per second, at most (0: unlimited)")
+      ("repair_rate", po::value<std::string>()->default_value("256KB"),
+       "bytes anti-entropy moves per second, at most: records sent, tree hashes and keys "
+       "compared (0: unlimited)")
       ("maintain_trees", po::value<std::string>()->default_value("on"),
        "on: keep Merkle trees and run anti-entropy; off: neither (only to measure their "
        "cost: replicas then never repair, and tombstones of replicated keys are never purged)")

@@ -333,8 +333,8 @@ TEST_F(AntiEntropyTest, NoOrderOfFaultsAndRepairsBringsADeleteBack) {
         // one unless that coordinator has seen this write's stamp; a client
         // that needs its next write to win waits until the wall clock has
         // passed this version's millisecond, as this one does.
-        const auto version_ms = std::chrono::milliseconds(static_cast<uint64_t>(version) >> 16);
-        while (std::chrono::system_clock::now().time_since_epoch() <= version_ms) {
+        const auto next_ms = std::chrono::milliseconds((static_cast<uint64_t>(version) >> 16) + 1);
+        while (std::chrono::system_clock::now().time_since_epoch() < next_ms) {
           std::this_thread::sleep_for(200us);
         }
       } catch (const std::exception&) {
