@@ -30,12 +30,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-api::WriteOptions At(api::Consistency::type level) {
-  api::WriteOptions options;
-  options.__set_consistency(level);
-  return options;
-}
-
 LocalClusterOptions Options(std::vector<std::string> args) {
   LocalClusterOptions options;
   options.args = std::move(args);

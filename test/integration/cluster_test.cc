@@ -26,18 +26,6 @@ using namespace std::chrono_literals;
 
 constexpr const char* kFakeTime = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1";
 
-api::WriteOptions At(api::Consistency::type level) {
-  api::WriteOptions options;
-  options.__set_consistency(level);
-  return options;
-}
-
-api::ReadOptions ReadAt(api::Consistency::type level) {
-  api::ReadOptions options;
-  options.__set_consistency(level);
-  return options;
-}
-
 std::string Get(LocalCluster& cluster, int via, const std::string& key,
                 api::Consistency::type level) {
   ApiClient client(cluster.node(via).port());

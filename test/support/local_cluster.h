@@ -51,6 +51,18 @@ class LocalCluster {
   std::string peers_;
 };
 
+// Request options at a consistency level.
+inline api::WriteOptions At(api::Consistency::type level) {
+  api::WriteOptions options;
+  options.__set_consistency(level);
+  return options;
+}
+inline api::ReadOptions ReadAt(api::Consistency::type level) {
+  api::ReadOptions options;
+  options.__set_consistency(level);
+  return options;
+}
+
 // Polls `condition` every 50 ms until it holds or `timeout` passes.
 bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds timeout);
 
