@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <thread>
@@ -31,6 +32,15 @@ api::ReplicaVersion VersionOf(uint32_t node, const std::optional<IndexEntry>& en
     v.__set_tombstone(entry->tombstone);
   }
   return v;
+}
+
+// Whether every replica holds the same version of a key (or none holds it).
+bool AllAgree(const std::map<uint32_t, std::optional<IndexEntry>>& by_node) {
+  const std::optional<IndexEntry>& first = by_node.begin()->second;
+  return std::all_of(by_node.begin(), by_node.end(), [&](const auto& node_entry) {
+    const std::optional<IndexEntry>& entry = node_entry.second;
+    return entry.has_value() == first.has_value() && (!entry || entry->digest == first->digest);
+  });
 }
 
 }  // namespace
@@ -144,17 +154,12 @@ api::PartitionComparison AntiEntropyAdmin::ComparePartition(uint32_t partition, 
       }
       continue;
     }
-    auto versions = exchange_->RemoteVersions(partition, node, keys);
+    auto versions = exchange_->RemoteVersions(node, keys);
     if (!versions.ok()) continue;
     for (size_t i = 0; i < keys.size(); ++i) differing[keys[i]][node] = versions.value()[i];
   }
   for (const auto& [key, by_node] : differing) {
-    bool same = true;
-    const auto& first = by_node.begin()->second;
-    for (const auto& [node, entry] : by_node) {
-      same &= entry.has_value() == first.has_value() && (!entry || entry->digest == first->digest);
-    }
-    if (same) continue;  // it was in flight
+    if (AllAgree(by_node)) continue;  // it was in flight
     api::KeyDifference d;
     d.key = key;
     for (const auto& [node, entry] : by_node) d.versions.push_back(VersionOf(node, entry));
@@ -180,7 +185,7 @@ api::PartitionComparison AntiEntropyAdmin::CompareKey(const std::string& key,
         auto entry = storage_->ReadIndex(key);
         versions[node] = entry.ok() ? entry.value() : std::nullopt;
       } else {
-        auto remote = exchange_->RemoteVersions(partition, node, {key});
+        auto remote = exchange_->RemoteVersions(node, {key});
         if (!remote.ok()) {
           r.__set_error(remote.status().message());
           reached_all = false;
@@ -190,11 +195,7 @@ api::PartitionComparison AntiEntropyAdmin::CompareKey(const std::string& key,
       }
       out.roots.push_back(std::move(r));
     }
-    bool same = true;
-    const auto& first = versions.begin()->second;
-    for (const auto& [node, entry] : versions) {
-      same &= entry.has_value() == first.has_value() && (!entry || entry->digest == first->digest);
-    }
+    const bool same = AllAgree(versions);
     out.converged = same && reached_all;
     if (!same) {
       api::KeyDifference d;

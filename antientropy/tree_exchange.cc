@@ -91,7 +91,7 @@ Result<TreeHash> TreeExchange::RemoteRoot(uint32_t partition, uint32_t peer) {
 }
 
 Result<std::vector<std::optional<IndexEntry>>> TreeExchange::RemoteVersions(
-    uint32_t, uint32_t peer, const std::vector<std::string>& keys) {
+    uint32_t peer, const std::vector<std::string>& keys) {
   std::vector<std::optional<IndexEntry>> out;
   for (size_t start = 0; start < keys.size(); start += kRecordsPerCall) {
     std::vector<std::string> batch(keys.begin() + static_cast<std::ptrdiff_t>(start),

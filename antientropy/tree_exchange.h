@@ -84,9 +84,8 @@ class TreeExchange {
   Result<TreeHash> RemoteRoot(uint32_t partition, uint32_t peer);
 
   // What `peer` holds for `keys` (for compare's second look).
-  Result<std::vector<std::optional<IndexEntry>>> RemoteVersions(uint32_t partition,
-                                                                uint32_t peer,
-                                                                const std::vector<std::string>& keys);
+  Result<std::vector<std::optional<IndexEntry>>> RemoteVersions(
+      uint32_t peer, const std::vector<std::string>& keys);
 
  private:
   Result<std::vector<TreeHash>> RemoteNodes(uint32_t partition, uint32_t peer, uint32_t level,

@@ -19,7 +19,6 @@
 #include "antientropy/admin_api.h"
 #include "antientropy/rate_limiter.h"
 #include "antientropy/repair_scheduler.h"
-#include "antientropy/sole_owner_guard.h"
 #include "antientropy/tombstone_gc.h"
 #include "antientropy/tree_exchange.h"
 #include "antientropy/tree_set.h"
@@ -197,14 +196,11 @@ int Run(const NodeConfig& config) {
 
     // Tombstones and expired records are purged after gc_grace once every
     // other replica has exchanged with this node since they were stored.
-    // Without trees, nothing vouches for the other replicas: only keys this
-    // node alone replicates are purged.
-    ExchangeGuard exchange_guard(config.node_id, &ring.value(), &scheduler);
-    SoleOwnerGuard sole_owner_guard(&ring.value(), config.node_id);
-    TombstoneCollector gc(
-        storage->get(), &physical,
-        config.maintain_trees ? static_cast<PurgeGuard*>(&exchange_guard) : &sole_owner_guard,
-        TombstoneGcOptions{config.gc_grace, config.gc_interval, 1000});
+    // Without trees no exchange ever happens, so only keys this node alone
+    // replicates are purged.
+    ExchangeGuard guard(config.node_id, &ring.value(), &scheduler);
+    TombstoneCollector gc(storage->get(), &physical, &guard,
+                          TombstoneGcOptions{config.gc_grace, config.gc_interval, 1000});
     gc.Start();
 
     ThriftServer api(

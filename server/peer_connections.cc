@@ -168,35 +168,33 @@ void PeerConnections::DropIdle() {
   dropped.swap(idle_);
 }
 
-Status PeerConnections::Call(const std::function<void(internode::InternodeClient&)>& call) {
+Status PeerConnections::LeaseAndRun(std::unique_ptr<Connection>& connection,
+                                    const std::function<void(internode::InternodeClient&)>& step,
+                                    bool reply_expected) {
   Status error;
-  auto connection = Lease(&error);
+  connection = Lease(&error);
   if (!connection) return error;
   const bool reused = connection->reused;
-  Status s = Run(connection, call, true);
+  Status s = Run(connection, step, reply_expected);
   // A pooled connection the peer closed (it restarted) fails at once: try
   // once more on a new one. Every internode call may be repeated safely.
   if (reused && s.code() == Status::Code::kIoError) {
     connection = Lease(&error);
     if (!connection) return error;
-    s = Run(connection, call, true);
+    s = Run(connection, step, reply_expected);
   }
   return s;
 }
 
+Status PeerConnections::Call(const std::function<void(internode::InternodeClient&)>& call) {
+  std::unique_ptr<Connection> connection;
+  return LeaseAndRun(connection, call, true);
+}
+
 Result<std::unique_ptr<PendingCall>> PeerConnections::Start(
     const std::function<void(internode::InternodeClient&)>& send) {
-  Status error;
-  auto connection = Lease(&error);
-  if (!connection) return error;
-  const bool reused = connection->reused;
-  Status s = Run(connection, send, false);
-  if (reused && s.code() == Status::Code::kIoError) {  // as in Call
-    connection = Lease(&error);
-    if (!connection) return error;
-    s = Run(connection, send, false);
-  }
-  if (!s.ok()) return s;
+  std::unique_ptr<Connection> connection;
+  if (Status s = LeaseAndRun(connection, send, false); !s.ok()) return s;
   return std::unique_ptr<PendingCall>(new PendingCall(this, std::move(connection)));
 }
 

@@ -98,6 +98,11 @@ class PeerConnections {
   // exchange completed, and translates failures (see Call).
   Status Run(std::unique_ptr<Connection>& connection,
              const std::function<void(internode::InternodeClient&)>& step, bool reply_expected);
+  // Leases a connection into `connection` and Runs `step` on it, once more
+  // on a fresh connection if a pooled one turned out closed by the peer.
+  Status LeaseAndRun(std::unique_ptr<Connection>& connection,
+                     const std::function<void(internode::InternodeClient&)>& step,
+                     bool reply_expected);
 
   const Peer peer_;
   const PeerConnectionOptions options_;
