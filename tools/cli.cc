@@ -164,8 +164,10 @@ std::string ProgramHelp() {
   text << "alder: the command-line client of the Alder key-value database.\n\n"
        << "Usage: alder [--host HOST] [--port PORT] [--timeout DURATION] COMMAND [ARGS]\n\n"
        << "Commands:\n";
+  size_t width = 0;
+  for (const CommandSpec& spec : kCommands) width = std::max(width, std::string_view(spec.name).size());
   for (const CommandSpec& spec : kCommands) {
-    text << fmt::format("  {:<9}{}\n", spec.name, spec.summary);
+    text << fmt::format("  {:<{}}  {}\n", spec.name, width, spec.summary);
   }
   text << "\n"
        << GlobalOptionsDescription() << "\n"
