@@ -59,6 +59,18 @@ Timestamp HybridLogicalClock::Now() {
   return AdvanceLocked(last_);
 }
 
+std::optional<Timestamp> HybridLogicalClock::NowIfWithin(std::chrono::milliseconds max_lead) {
+  std::lock_guard lock(mu_);
+  // The next timestamp's wall time is at least last_'s (and one more when
+  // the counter is exhausted); physical time only raises it to physical
+  // time, which is never a lead.
+  const uint64_t pt = physical_->NowMs();
+  const uint64_t next_wall =
+      last_.logical() == Timestamp::kMaxLogical ? last_.wall_ms() + 1 : last_.wall_ms();
+  if (next_wall > pt + static_cast<uint64_t>(max_lead.count())) return std::nullopt;
+  return AdvanceLocked(last_);
+}
+
 UpdateResult HybridLogicalClock::Update(Timestamp remote) {
   const uint64_t pt = physical_->NowMs();
   UpdateResult result;

@@ -19,6 +19,7 @@
 #include <chrono>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "clock/physical_clock.h"
@@ -51,7 +52,7 @@ struct HlcOptions {
 // The outcome of Update().
 struct UpdateResult {
   bool accepted = false;
-  Timestamp now;             // the clock after the call (unchanged if rejected)
+  Timestamp now;                // the clock after the call (unchanged if rejected)
   int64_t remote_ahead_ms = 0;  // remote wall time minus local physical time
   // Empty when accepted; otherwise a sentence an operator can act on, e.g.
   // "remote timestamp 1764000002000.0 is 1500 ms ahead of local physical
@@ -65,14 +66,19 @@ class HybridLogicalClock {
   // for tests of the clock alone); otherwise it must outlive the clock, and
   // the constructor loads the ceiling from it so that the first timestamp is
   // above every timestamp issued before the restart.
-  HybridLogicalClock(const PhysicalClock* physical, HlcOptions options,
-                     CeilingStore* ceiling);
+  HybridLogicalClock(const PhysicalClock* physical, HlcOptions options, CeilingStore* ceiling);
   HybridLogicalClock(const HybridLogicalClock&) = delete;
   HybridLogicalClock& operator=(const HybridLogicalClock&) = delete;
 
   // A new timestamp, greater than every timestamp this clock returned or
   // accepted before. May block briefly to persist a new ceiling.
   Timestamp Now();
+
+  // Like Now(), unless the new timestamp's wall time would be more than
+  // `max_lead` ahead of physical time (the clock ran ahead: it absorbed a
+  // lead, or borrowed milliseconds): then none, and the clock is unchanged,
+  // so that a node refusing to stamp does not move its clock further ahead.
+  std::optional<Timestamp> NowIfWithin(std::chrono::milliseconds max_lead);
 
   // Merges a timestamp received from another node (HLC receive rule) and
   // returns a new local timestamp greater than both, or rejects it (see above).
@@ -101,8 +107,8 @@ class HybridLogicalClock {
   CeilingStore* const ceiling_store_;
 
   mutable std::mutex mu_;
-  Timestamp last_;            // guarded by mu_
-  uint64_t ceiling_ms_ = 0;   // guarded by mu_; 0 when there is no store
+  Timestamp last_;           // guarded by mu_
+  uint64_t ceiling_ms_ = 0;  // guarded by mu_; 0 when there is no store
 
   std::atomic<uint64_t> rejected_remote_{0};
   std::atomic<uint64_t> logical_overflows_{0};

@@ -122,6 +122,29 @@ TEST(Hlc, RejectsRemoteTimestampBeyondMaxOffsetAndDoesNotMove) {
   EXPECT_LT(hlc.Now().wall_ms(), kStart + 1500);
 }
 
+TEST(Hlc, NowIfWithinStampsWhileTheClockHasNoLead) {
+  ManualClock physical(kStart);
+  HybridLogicalClock hlc(&physical, HlcOptions{milliseconds(500), milliseconds(200)}, nullptr);
+  const std::optional<Timestamp> stamp = hlc.NowIfWithin(milliseconds(100));
+  ASSERT_TRUE(stamp.has_value());
+  EXPECT_EQ(stamp->wall_ms(), kStart);
+  EXPECT_EQ(hlc.Last(), *stamp);
+}
+
+TEST(Hlc, NowIfWithinRefusesALeadAndLeavesTheClockWhereItWas) {
+  ManualClock physical(kStart);
+  HybridLogicalClock hlc(&physical, HlcOptions{milliseconds(500), milliseconds(200)}, nullptr);
+  physical.Set(kStart + 5000);  // the wall clock jumps ahead, and the clock stamps once
+  const Timestamp ahead = hlc.Now();
+  physical.Set(kStart + 10);  // and back: the clock now leads physical time by ~5 s
+  EXPECT_FALSE(hlc.NowIfWithin(milliseconds(490)).has_value());
+  EXPECT_EQ(hlc.Last(), ahead);
+  physical.Set(kStart + 4600);  // the lead is down to 400 ms: stamps again, above the lead
+  const std::optional<Timestamp> stamp = hlc.NowIfWithin(milliseconds(490));
+  ASSERT_TRUE(stamp.has_value());
+  EXPECT_GT(*stamp, ahead);
+}
+
 TEST(Hlc, ARestartWithThePhysicalClockSetBackAnHourNeverReissuesAStamp) {
   MemoryCeilingStore store;
   ManualClock physical(kStart);
@@ -215,10 +238,15 @@ TEST(Hlc, RandomInterleavingsKeepNowIncreasingAndAboveAcceptedRemotes) {
     Timestamp floor;
     for (int step = 0; step < 3000; ++step) {
       switch (rng() % 6) {
-        case 0: physical.Advance(rng() % 50); break;
-        case 1: physical.Set(physical.NowMs() - rng() % 5000); break;
+        case 0:
+          physical.Advance(rng() % 50);
+          break;
+        case 1:
+          physical.Set(physical.NowMs() - rng() % 5000);
+          break;
         case 2: {
-          const Timestamp remote = Timestamp::FromParts(physical.NowMs() + rng() % 1200 - 600, rng() % 100);
+          const Timestamp remote =
+              Timestamp::FromParts(physical.NowMs() + rng() % 1200 - 600, rng() % 100);
           const UpdateResult r = hlc->Update(remote);
           if (r.accepted) {
             ASSERT_GT(r.now, remote);
