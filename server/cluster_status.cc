@@ -16,6 +16,7 @@ api::ClusterStatus DescribeCluster(const NodeConfig& config, const Ring& ring,
   if (!fence.ok()) out.__set_clock_fence_reason(fence.message());
   out.hints_dropped = static_cast<int64_t>(hints.dropped());
   out.clock_rejections = static_cast<int64_t>(clock.rejected_remote_count());
+  out.__set_fenced_writes(static_cast<int64_t>(membership.fenced_write_count()));
 
   const auto now = std::chrono::steady_clock::now();
   const std::vector<PeerView> views = membership.Snapshot();

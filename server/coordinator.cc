@@ -1,23 +1,24 @@
 #include "server/coordinator.h"
 
 #include <fmt/format.h>
-#include <spdlog/spdlog.h>
-
 #include <poll.h>
+#include <spdlog/spdlog.h>
 
 #include <boost/asio/post.hpp>
 #include <cerrno>
 #include <memory>
-
 
 namespace alder {
 namespace {
 
 const char* LevelName(Consistency level) {
   switch (level) {
-    case Consistency::kOne: return "ONE";
-    case Consistency::kQuorum: return "QUORUM";
-    case Consistency::kAll: return "ALL";
+    case Consistency::kOne:
+      return "ONE";
+    case Consistency::kQuorum:
+      return "QUORUM";
+    case Consistency::kAll:
+      return "ALL";
   }
   return "?";
 }
@@ -43,6 +44,13 @@ std::vector<size_t> WaitForReplies(const std::vector<PendingCall*>& calls,
   return out;
 }
 
+// Whether a failed replica write certainly left the replica unchanged: it
+// refused the write, or the request never reached it. A time-out or a broken
+// connection after sending may have applied it.
+bool DefinitelyNotApplied(const Status& s) {
+  return s.code() == Status::Code::kRefused || s.code() == Status::Code::kUnavailable;
+}
+
 std::string Join(const std::vector<std::string>& parts) {
   std::string out;
   for (const std::string& p : parts) out += (out.empty() ? "" : "; ") + p;
@@ -53,9 +61,12 @@ std::string Join(const std::vector<std::string>& parts) {
 
 uint32_t RequiredAcks(Consistency level, uint32_t replicas) {
   switch (level) {
-    case Consistency::kOne: return 1;
-    case Consistency::kQuorum: return replicas / 2 + 1;
-    case Consistency::kAll: return replicas;
+    case Consistency::kOne:
+      return 1;
+    case Consistency::kQuorum:
+      return replicas / 2 + 1;
+    case Consistency::kAll:
+      return replicas;
   }
   return replicas;
 }
@@ -104,23 +115,29 @@ Result<Version> Coordinator::Write(std::string_view key_view, Record record,
   const Status::ReplicaCounts counts{static_cast<int>(required), static_cast<int>(alive)};
   if (alive < required) {
     failures_.fetch_add(1);
-    return Status::Unavailable(fmt::format("{} needs {} of the key's {} replicas, {} are up",
-                                           LevelName(consistency), required, replicas.size(),
-                                           alive),
-                               counts);
+    return Status::Unavailable(
+        fmt::format("{} needs {} of the key's {} replicas, {} are up", LevelName(consistency),
+                    required, replicas.size(), alive),
+        counts);
   }
-  if (Status s = membership_->CheckClockInStep(); !s.ok()) {
+  // Stamped only when this node's clocks are in step with the cluster, so
+  // no replica ever stores a stamp that would beat later writes unfairly.
+  Result<clock::Timestamp> stamp = membership_->StampWrite();
+  if (!stamp.ok()) {
     failures_.fetch_add(1);
-    return Status::Unavailable(s.message(), counts);
+    return Status::Unavailable(stamp.status().message(), counts);
   }
   const auto deadline = std::chrono::steady_clock::now() + options_.request_timeout;
-  record.version = Version{clock_->Now(), replicas_->self_id()};
+  record.version = Version{stamp.value(), replicas_->self_id()};
   if (record.expires_at_ms != 0) record.expires_at_ms += record.version.hlc.wall_ms();
   const std::string key(key_view);
 
   // Send to the other replicas first, write our own meanwhile, then collect
   // their replies on this thread: no hand-off to another thread on the way.
   uint32_t acks = 0;
+  // Replicas that failed in a way that may still have applied the write
+  // (sent, then no answer or a broken connection).
+  uint32_t outcome_unknown = 0;
   std::vector<std::string> failed;
   std::vector<uint32_t> waiting_nodes;
   std::vector<std::unique_ptr<PendingCall>> waiting;
@@ -138,6 +155,7 @@ Result<Version> Coordinator::Write(std::string_view key_view, Record record,
     auto started = replicas_->StartWrite(node, key, record);
     if (!started.ok()) {
       failed.push_back(started.status().message());
+      if (!DefinitelyNotApplied(started.status())) ++outcome_unknown;
       AfterFailedReplicaWrite(node, key, record, started.status());
       continue;
     }
@@ -165,6 +183,7 @@ Result<Version> Coordinator::Write(std::string_view key_view, Record record,
         ++acks;
       } else {
         failed.push_back(s.message());
+        if (!DefinitelyNotApplied(s)) ++outcome_unknown;
         AfterFailedReplicaWrite(node, key, record, s);
       }
       waiting.erase(waiting.begin() + static_cast<std::ptrdiff_t>(*it));
@@ -187,18 +206,28 @@ Result<Version> Coordinator::Write(std::string_view key_view, Record record,
 
   failures_.fetch_add(1);
   const std::string why = Join(failed);
-  if (all_answered) {
-    // Every replica answered and too few took the write: not a matter of time.
-    return Status::Unavailable(fmt::format("{} needs {} acks, {} replicas took the write: {}",
-                                           LevelName(consistency), required, acks, why),
-                               Status::ReplicaCounts{static_cast<int>(required),
-                                                     static_cast<int>(acks)});
+  const Status::ReplicaCounts acked{static_cast<int>(required), static_cast<int>(acks)};
+  if (all_answered && acks == 0 && outcome_unknown == 0) {
+    // Every replica answered and none took the write: it was written
+    // nowhere, which is what Unavailable promises.
+    return Status::Unavailable(fmt::format("{} needs {} acks, no replica took the write: {}",
+                                           LevelName(consistency), required, why),
+                               Status::ReplicaCounts{static_cast<int>(required), 0});
+  }
+  if (all_answered && outcome_unknown == 0) {
+    // Some replicas hold the write: its outcome is not "nothing written".
+    // Anti-entropy spreads it; the client must treat it as unknown.
+    return Status::TimedOut(
+        fmt::format("{} needs {} acks, {} replicas took the write and the others refused it "
+                    "(the write may still take effect): {}",
+                    LevelName(consistency), required, acks, why),
+        acked);
   }
   return Status::TimedOut(
       fmt::format("{} needs {} acks, {} arrived within {} ms (the write may still land){}{}",
                   LevelName(consistency), required, acks, options_.request_timeout.count(),
                   why.empty() ? "" : ": ", why),
-      Status::ReplicaCounts{static_cast<int>(required), static_cast<int>(acks)});
+      acked);
 }
 
 Result<Version> Coordinator::Put(std::string_view key, std::string value,
@@ -363,8 +392,8 @@ Result<Record> Coordinator::Get(std::string_view key_view, Consistency consisten
     }
     return Status::TimedOut(
         fmt::format("{} needs {} replicas to answer, {} did within {} ms{}{}",
-                    LevelName(consistency), required, got.size(),
-                    options_.request_timeout.count(), why.empty() ? "" : ": ", why),
+                    LevelName(consistency), required, got.size(), options_.request_timeout.count(),
+                    why.empty() ? "" : ": ", why),
         Status::ReplicaCounts{static_cast<int>(required), static_cast<int>(got.size())});
   }
 
@@ -386,8 +415,8 @@ Result<Record> Coordinator::Get(std::string_view key_view, Consistency consisten
 }
 
 CoordinatorStats Coordinator::stats() const {
-  return CoordinatorStats{puts_.load(),         removes_.load(),  gets_.load(),
-                          get_misses_.load(),   failures_.load(), hints_stored_.load(),
+  return CoordinatorStats{puts_.load(),         removes_.load(),          gets_.load(),
+                          get_misses_.load(),   failures_.load(),         hints_stored_.load(),
                           read_repairs_.load(), speculative_reads_.load()};
 }
 

@@ -9,11 +9,13 @@ namespace alder {
 
 InternodeHandler::InternodeHandler(ClusterIdentity self, std::set<uint32_t> peer_ids,
                                    clock::HybridLogicalClock* clock,
+                                   const clock::PhysicalClock* local_clock,
                                    const Membership* membership, Storage* storage,
                                    const TreeSet* trees, const std::atomic<bool>* syncing)
     : self_(std::move(self)),
       peer_ids_(std::move(peer_ids)),
       clock_(clock),
+      local_clock_(local_clock),
       membership_(membership),
       storage_(storage),
       trees_(trees),
@@ -28,15 +30,15 @@ void InternodeHandler::RefuseWhileSyncing(const internode::Sender& sender) {
   }
 }
 
-void InternodeHandler::CheckTree(const internode::Sender& sender,
-                                 const internode::TreeShape& shape, int32_t partition) {
+void InternodeHandler::CheckTree(const internode::Sender& sender, const internode::TreeShape& shape,
+                                 int32_t partition) {
   if (!trees_ || shape.fanout != static_cast<int32_t>(trees_->shape().fanout) ||
       shape.depth != static_cast<int32_t>(trees_->shape().depth)) {
-    Refuse(sender, internode::RefusalReason::TREE_MISMATCH,
-           fmt::format("node {} keeps trees of fanout {} and depth {}, node {} asked for {} and {}",
-                       self_.node_id, trees_ ? trees_->shape().fanout : 0,
-                       trees_ ? trees_->shape().depth : 0, sender.node_id, shape.fanout,
-                       shape.depth));
+    Refuse(
+        sender, internode::RefusalReason::TREE_MISMATCH,
+        fmt::format("node {} keeps trees of fanout {} and depth {}, node {} asked for {} and {}",
+                    self_.node_id, trees_ ? trees_->shape().fanout : 0,
+                    trees_ ? trees_->shape().depth : 0, sender.node_id, shape.fanout, shape.depth));
   }
   if (partition < 0 || !trees_->Owns(static_cast<uint32_t>(partition))) {
     Refuse(sender, internode::RefusalReason::NOT_A_REPLICA,
@@ -44,8 +46,7 @@ void InternodeHandler::CheckTree(const internode::Sender& sender,
   }
 }
 
-void InternodeHandler::treeNodes(std::vector<std::string>& hashes,
-                                 const internode::Sender& sender,
+void InternodeHandler::treeNodes(std::vector<std::string>& hashes, const internode::Sender& sender,
                                  const internode::TreeShape& shape, int32_t partition,
                                  int32_t level, const std::vector<int32_t>& indexes) {
   CheckSender(sender);
@@ -61,28 +62,26 @@ void InternodeHandler::treeNodes(std::vector<std::string>& hashes,
 }
 
 void InternodeHandler::leafKeys(std::vector<internode::KeyDigest>& keys,
-                                const internode::Sender& sender,
-                                const internode::TreeShape& shape, int32_t partition,
-                                const std::vector<int32_t>& leaves) {
+                                const internode::Sender& sender, const internode::TreeShape& shape,
+                                int32_t partition, const std::vector<int32_t>& leaves) {
   CheckSender(sender);
   RefuseWhileSyncing(sender);
   CheckTree(sender, shape, partition);
   for (int32_t leaf : leaves) {
     if (leaf < 0 || static_cast<uint32_t>(leaf) >= trees_->shape().leaves()) continue;
     uint64_t first = 0, last = 0;
-    trees_->LeafRange(static_cast<uint32_t>(partition), static_cast<uint32_t>(leaf), &first,
-                      &last);
-    Status s = storage_->ScanIndex(first, last, [&](uint64_t, std::string_view key,
-                                                    const IndexEntry& entry) {
-      internode::KeyDigest d;
-      d.key = std::string(key);
-      d.digest.assign(reinterpret_cast<const char*>(entry.digest.data()), entry.digest.size());
-      d.hlc = static_cast<int64_t>(entry.version.hlc.packed());
-      d.node_id = static_cast<int32_t>(entry.version.node_id);
-      d.tombstone = entry.tombstone;
-      d.expires_at_ms = static_cast<int64_t>(entry.expires_at_ms);
-      keys.push_back(std::move(d));
-    });
+    trees_->LeafRange(static_cast<uint32_t>(partition), static_cast<uint32_t>(leaf), &first, &last);
+    Status s = storage_->ScanIndex(
+        first, last, [&](uint64_t, std::string_view key, const IndexEntry& entry) {
+          internode::KeyDigest d;
+          d.key = std::string(key);
+          d.digest.assign(reinterpret_cast<const char*>(entry.digest.data()), entry.digest.size());
+          d.hlc = static_cast<int64_t>(entry.version.hlc.packed());
+          d.node_id = static_cast<int32_t>(entry.version.node_id);
+          d.tombstone = entry.tombstone;
+          d.expires_at_ms = static_cast<int64_t>(entry.expires_at_ms);
+          keys.push_back(std::move(d));
+        });
     if (!s.ok()) Refuse(sender, internode::RefusalReason::STORAGE, s.ToString());
   }
 }
@@ -146,15 +145,17 @@ void InternodeHandler::CheckStamp(const internode::Sender& sender, int64_t packe
       clock_->Update(clock::Timestamp::FromPacked(static_cast<uint64_t>(packed_hlc)));
   if (!merged.accepted) {
     Refuse(sender, internode::RefusalReason::CLOCK_AHEAD,
-           fmt::format("node {} refuses a stamp from node {}: {}", self_.node_id,
-                       sender.node_id, merged.error));
+           fmt::format("node {} refuses a stamp from node {}: {}", self_.node_id, sender.node_id,
+                       merged.error));
   }
 }
 
 void InternodeHandler::CheckSender(const internode::Sender& sender) {
   CheckIdentity(sender);
   std::string why;
-  if (!membership_->SenderInStep(static_cast<uint32_t>(sender.node_id), &why)) {
+  const std::optional<int64_t> sender_wall_us =
+      sender.__isset.wall_us ? std::optional<int64_t>(sender.wall_us) : std::nullopt;
+  if (!membership_->SenderInStep(static_cast<uint32_t>(sender.node_id), sender_wall_us, &why)) {
     Refuse(sender, internode::RefusalReason::CLOCK_OUT_OF_STEP, why);
   }
   CheckStamp(sender, sender.hlc);
@@ -164,7 +165,8 @@ void InternodeHandler::Apply(const internode::Sender& sender, const std::string&
                              const internode::WireRecord& wire, bool wait_durable) {
   auto record = FromWire(wire);
   if (!record.ok()) {
-    Refuse(sender, internode::RefusalReason::STORAGE, "malformed record: " + record.status().message());
+    Refuse(sender, internode::RefusalReason::STORAGE,
+           "malformed record: " + record.status().message());
   }
   CheckStamp(sender, wire.hlc);
   auto applied = wait_durable ? storage_->Apply(key, record.value())
@@ -204,7 +206,9 @@ void InternodeHandler::heartbeat(internode::HeartbeatReply& reply,
   clock_->Update(clock::Timestamp::FromPacked(static_cast<uint64_t>(sender.hlc)));
   reply.node_id = static_cast<int32_t>(self_.node_id);
   reply.hlc = static_cast<int64_t>(clock_->Last().packed());
-  reply.wall_ms = static_cast<int64_t>(clock_->physical().NowMs());
+  const uint64_t wall_us = local_clock_->NowUs();
+  reply.wall_ms = static_cast<int64_t>(wall_us / 1000);
+  reply.__set_wall_us(static_cast<int64_t>(wall_us));
 }
 
 void InternodeHandler::deliverHints(const internode::Sender& sender,

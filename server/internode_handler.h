@@ -4,7 +4,9 @@
 // Every message is checked before it touches storage: the sender must be one
 // of our peers, of our cluster (cluster_name and partition count); its HLC,
 // and every record's version, must not be more than max_clock_offset ahead of
-// our physical time (they are merged into our clock, the HLC receive rule);
+// our clock (the cluster's time, clock/cluster_clock.h; they are merged into
+// our clock, the HLC receive rule), so no replica stores a stamp more than
+// max_clock_offset ahead of the clocks of a majority of the cluster;
 // and our own heartbeats must not have measured its clock out of step.
 // Heartbeats skip the clock checks, so that a node whose clock is off can
 // still learn so. Refusals are counted and logged (rate-limited).
@@ -39,12 +41,15 @@ struct InternodeStats {
 class InternodeHandler final : public internode::InternodeIf {
  public:
   // `peer_ids` lists every other node. Pointers must outlive the handler.
+  // `local_clock` is this node's own wall clock, uncorrected: heartbeats
+  // answer with it, so that peers measure this node's clock as it is.
   // `syncing` (may be null) is true while this node, back after a long
   // absence, must not serve its data to others (anti-entropy reads and
   // replica reads are refused with SYNCING).
   InternodeHandler(ClusterIdentity self, std::set<uint32_t> peer_ids,
-                   clock::HybridLogicalClock* clock, const Membership* membership,
-                   Storage* storage, const TreeSet* trees, const std::atomic<bool>* syncing);
+                   clock::HybridLogicalClock* clock, const clock::PhysicalClock* local_clock,
+                   const Membership* membership, Storage* storage, const TreeSet* trees,
+                   const std::atomic<bool>* syncing);
 
   void write(const internode::Sender& sender, const std::string& key,
              const internode::WireRecord& record) override;
@@ -59,8 +64,7 @@ class InternodeHandler final : public internode::InternodeIf {
   void leafKeys(std::vector<internode::KeyDigest>& keys, const internode::Sender& sender,
                 const internode::TreeShape& shape, int32_t partition,
                 const std::vector<int32_t>& leaves) override;
-  void fetchRecords(std::vector<internode::KeyedRecord>& records,
-                    const internode::Sender& sender,
+  void fetchRecords(std::vector<internode::KeyedRecord>& records, const internode::Sender& sender,
                     const std::vector<std::string>& keys) override;
   void pushRecords(const internode::Sender& sender,
                    const std::vector<internode::KeyedRecord>& records) override;
@@ -74,8 +78,8 @@ class InternodeHandler final : public internode::InternodeIf {
   void CheckSender(const internode::Sender& sender);
   // Merges a record's version into our clock; throws Refused if too far ahead.
   void CheckStamp(const internode::Sender& sender, int64_t packed_hlc);
-  [[noreturn]] void Refuse(const internode::Sender& sender,
-                           internode::RefusalReason::type reason, const std::string& message);
+  [[noreturn]] void Refuse(const internode::Sender& sender, internode::RefusalReason::type reason,
+                           const std::string& message);
   // Merges one record; durable on return when `wait_durable`, else once
   // the caller's Storage::WaitDurable() returns.
   void Apply(const internode::Sender& sender, const std::string& key,
@@ -88,6 +92,7 @@ class InternodeHandler final : public internode::InternodeIf {
   const ClusterIdentity self_;
   const std::set<uint32_t> peer_ids_;
   clock::HybridLogicalClock* const clock_;
+  const clock::PhysicalClock* const local_clock_;
   const Membership* const membership_;
   Storage* const storage_;
   const TreeSet* const trees_;

@@ -22,6 +22,7 @@
 #include "antientropy/tombstone_gc.h"
 #include "antientropy/tree_exchange.h"
 #include "antientropy/tree_set.h"
+#include "clock/cluster_clock.h"
 #include "clock/hlc.h"
 #include "server/api_handler.h"
 #include "server/cluster_status.h"
@@ -68,7 +69,11 @@ int Run(const NodeConfig& config) {
   signal(SIGPIPE, SIG_IGN);  // a client that vanished is an error on its socket only
   apache::thrift::GlobalOutput.setOutputFunction(LogThriftMessage);
 
-  clock::SystemClock physical;
+  // Every part of the node keeps time by the cluster's clock: this machine's
+  // wall clock held to the median of the cluster's (clock/cluster_clock.h).
+  clock::SystemClock wall_clock;
+  clock::SteadyClock steady_clock;
+  clock::ClusterClock cluster_clock(&wall_clock, &steady_clock);
   StorageOptions storage_options;
   storage_options.data_dir = config.data_dir;
   storage_options.durability = config.durability;
@@ -78,9 +83,10 @@ int Run(const NodeConfig& config) {
   // Client connections, internode connections from every peer, replica-call
   // and background threads.
   storage_options.max_sessions =
-      static_cast<int>(config.max_connections + 2 * kInternodeConnectionsPerPeer * config.peers.size()) +
+      static_cast<int>(config.max_connections +
+                       2 * kInternodeConnectionsPerPeer * config.peers.size()) +
       128;
-  auto storage = Storage::Open(storage_options, &physical);
+  auto storage = Storage::Open(storage_options, &cluster_clock);
   if (!storage.ok()) return Fail(storage.status().ToString());
   if (Status s = CheckOrRecordIdentity(storage->get(), config.node_id, config.partitions,
                                        config.cluster_name);
@@ -93,9 +99,9 @@ int Run(const NodeConfig& config) {
     StorageCeilingStore ceiling(storage->get());
     clock::HlcOptions hlc_options;
     hlc_options.max_offset = config.max_clock_offset;
-    clock::HybridLogicalClock hlc(&physical, hlc_options, &ceiling);
+    clock::HybridLogicalClock hlc(&cluster_clock, hlc_options, &ceiling);
 
-    auto hints = HintStore::Open(storage->get(), &physical);
+    auto hints = HintStore::Open(storage->get(), &cluster_clock);
     if (!hints.ok()) return Fail(hints.status().ToString());
     std::vector<uint32_t> node_ids;
     for (const Peer& peer : config.peers) node_ids.push_back(peer.node_id);
@@ -106,9 +112,8 @@ int Run(const NodeConfig& config) {
     // digest index and then kept current by every write.
     const TreeShape shape{config.tree_fanout, config.tree_depth};
     if (const std::string why = CheckTreeShape(shape); !why.empty()) return Fail(why);
-    const std::vector<uint32_t> owned = config.maintain_trees
-                                            ? ring->PartitionsOf(config.node_id)
-                                            : std::vector<uint32_t>();
+    const std::vector<uint32_t> owned =
+        config.maintain_trees ? ring->PartitionsOf(config.node_id) : std::vector<uint32_t>();
     TreeSet trees(config.partitions, shape, owned);
     if (config.maintain_trees) {
       const auto started = std::chrono::steady_clock::now();
@@ -127,18 +132,19 @@ int Run(const NodeConfig& config) {
     }
 
     // A node away for longer than gc_grace syncs before it serves its data.
-    AbsenceTracker absence(storage->get(), &physical,
-                           std::clamp<std::chrono::milliseconds>(config.gc_grace / 4,
-                                                                 std::chrono::milliseconds(100),
-                                                                 std::chrono::seconds(10)));
+    AbsenceTracker absence(
+        storage->get(), &cluster_clock,
+        std::clamp<std::chrono::milliseconds>(config.gc_grace / 4, std::chrono::milliseconds(100),
+                                              std::chrono::seconds(10)));
     auto away = absence.TimeAway();
     if (!away.ok()) return Fail(away.status().ToString());
-    std::atomic<bool> syncing{config.maintain_trees && config.peers.size() > 1 &&
-                              away.value() && *away.value() > config.gc_grace};
+    std::atomic<bool> syncing{config.maintain_trees && config.peers.size() > 1 && away.value() &&
+                              *away.value() > config.gc_grace};
     if (syncing) {
-      spdlog::warn("this node was away for {}, longer than gc_grace ({}): it syncs with its "
-                   "peers before it serves its data",
-                   FormatDuration(*away.value()), FormatDuration(config.gc_grace));
+      spdlog::warn(
+          "this node was away for {}, longer than gc_grace ({}): it syncs with its "
+          "peers before it serves its data",
+          FormatDuration(*away.value()), FormatDuration(config.gc_grace));
     }
     absence.Start();
 
@@ -147,26 +153,29 @@ int Run(const NodeConfig& config) {
     const uint32_t internode_frame =
         MaxFrameBytesFor(config.max_key_bytes, config.max_value_bytes) + (8u << 20);
     PeerConnectionOptions peer_options;
-    peer_options.connect_timeout = std::min(config.request_timeout, std::chrono::milliseconds(1000));
+    peer_options.connect_timeout =
+        std::min(config.request_timeout, std::chrono::milliseconds(1000));
     peer_options.timeout = config.request_timeout;
     peer_options.max_frame_bytes = internode_frame;
     peer_options.max_idle = kInternodeConnectionsPerPeer;
     peer_options.max_in_flight = kInternodeConnectionsPerPeer;
-    Replicas replicas(identity, config.peers, peer_options, &hlc, storage->get());
-    Membership membership(config.node_id, replicas.HeartbeatConnectionsById(), &hlc,
-                          [&replicas] { return replicas.MakeSender(); },
-                          MembershipOptions{config.heartbeat_interval, config.failure_timeout,
-                                            config.max_clock_offset});
+    Replicas replicas(identity, config.peers, peer_options, &hlc, &wall_clock, storage->get());
+    Membership membership(
+        config.node_id, replicas.HeartbeatConnectionsById(), &hlc, &cluster_clock,
+        [&replicas] { return replicas.MakeSender(); },
+        MembershipOptions{config.heartbeat_interval, config.failure_timeout,
+                          config.max_clock_offset});
     std::set<uint32_t> peer_ids;
     for (const Peer& peer : config.peers) {
       if (peer.node_id != config.node_id) peer_ids.insert(peer.node_id);
     }
     auto internode_handler = std::make_shared<InternodeHandler>(
-        identity, peer_ids, &hlc, &membership, storage->get(), &trees, &syncing);
+        identity, peer_ids, &hlc, &wall_clock, &membership, storage->get(), &trees, &syncing);
     ThriftServer internode(
-        ThriftServerOptions{"internode", config.internode_listen,
-                            static_cast<uint32_t>(4 * kInternodeConnectionsPerPeer * peer_ids.size()),
-                            config.client_idle_timeout, internode_frame},
+        ThriftServerOptions{
+            "internode", config.internode_listen,
+            static_cast<uint32_t>(4 * kInternodeConnectionsPerPeer * peer_ids.size()),
+            config.client_idle_timeout, internode_frame},
         std::make_shared<internode::InternodeProcessor>(internode_handler));
     // A one-node cluster has nobody to talk to: it does not open the port.
     if (!peer_ids.empty()) {
@@ -176,20 +185,20 @@ int Run(const NodeConfig& config) {
       membership.Start();
     }
 
-    Coordinator coordinator(&ring.value(), &hlc, &replicas, &membership, hints->get(),
-                            CoordinatorOptions{config.request_timeout, config.hint_window, 4,
-                                               &syncing});
+    Coordinator coordinator(
+        &ring.value(), &hlc, &replicas, &membership, hints->get(),
+        CoordinatorOptions{config.request_timeout, config.hint_window, 4, &syncing});
     std::vector<uint32_t> targets(peer_ids.begin(), peer_ids.end());
-    HintDeliverer deliverer(targets, hints->get(), &replicas, &membership,
-                            HintDeliveryOptions{config.hint_window, config.hint_replay_rate,
-                                                4u << 20});
+    HintDeliverer deliverer(
+        targets, hints->get(), &replicas, &membership,
+        HintDeliveryOptions{config.hint_window, config.hint_replay_rate, 4u << 20});
     deliverer.Start();
 
     RateLimiter repair_limiter(config.repair_rate_bytes);
-    TreeExchange exchange(storage->get(), &trees, &replicas, &physical, config.gc_grace,
+    TreeExchange exchange(storage->get(), &trees, &replicas, &cluster_clock, config.gc_grace,
                           &repair_limiter);
     RepairScheduler scheduler(config.node_id, &ring.value(), &trees, &exchange, &membership,
-                              &physical, config.anti_entropy_interval, &syncing);
+                              &cluster_clock, config.anti_entropy_interval, &syncing);
     if (config.maintain_trees && !peer_ids.empty()) scheduler.Start();
     AntiEntropyAdmin admin(config.node_id, &ring.value(), &trees, &exchange, &scheduler,
                            storage->get());
@@ -199,7 +208,7 @@ int Run(const NodeConfig& config) {
     // Without trees no exchange ever happens, so only keys this node alone
     // replicates are purged.
     ExchangeGuard guard(config.node_id, &ring.value(), &scheduler);
-    TombstoneCollector gc(storage->get(), &physical, &guard,
+    TombstoneCollector gc(storage->get(), &cluster_clock, &guard,
                           TombstoneGcOptions{config.gc_grace, config.gc_interval, 1000});
     gc.Start();
 
@@ -213,23 +222,23 @@ int Run(const NodeConfig& config) {
               api::ClusterStatus status =
                   DescribeCluster(config, ring.value(), membership, *hints.value(), hlc);
               if (config.maintain_trees) {
-                admin.DescribeInto(&status, physical.NowMs(), storage.value()->stats().purges,
+                admin.DescribeInto(&status, cluster_clock.NowMs(), storage.value()->stats().purges,
                                    syncing.load());
               }
               return status;
             },
-            ApiHandler::AdminHooks{
-                [&](const api::RepairRequest& r) { return admin.Repair(r); },
-                [&](const api::CompareRequest& r) { return admin.Compare(r); },
-                [&] { return admin.VerifyTrees(); }})));
+            ApiHandler::AdminHooks{[&](const api::RepairRequest& r) { return admin.Repair(r); },
+                                   [&](const api::CompareRequest& r) { return admin.Compare(r); },
+                                   [&] { return admin.VerifyTrees(); }})));
     if (Status s = api.Start(); !s.ok()) return Fail(s.message());
-    spdlog::info("node {} serving clients on {} (data in {}, durability {}, gc_grace {}, "
-                 "partitions {}, replication_factor {}, {} nodes{})",
-                 config.node_id, config.listen.ToString(), config.data_dir,
-                 config.durability == Durability::kFsync ? "fsync" : "process",
-                 FormatDuration(config.gc_grace), config.partitions, config.replication_factor,
-                 config.peers.size(),
-                 peer_ids.empty() ? "" : ", internode on " + config.internode_listen.ToString());
+    spdlog::info(
+        "node {} serving clients on {} (data in {}, durability {}, gc_grace {}, "
+        "partitions {}, replication_factor {}, {} nodes{})",
+        config.node_id, config.listen.ToString(), config.data_dir,
+        config.durability == Durability::kFsync ? "fsync" : "process",
+        FormatDuration(config.gc_grace), config.partitions, config.replication_factor,
+        config.peers.size(),
+        peer_ids.empty() ? "" : ", internode on " + config.internode_listen.ToString());
 
     int signal_number = 0;
     sigwait(&signals, &signal_number);
@@ -243,12 +252,12 @@ int Run(const NodeConfig& config) {
     absence.Stop();
     const CoordinatorStats requests = coordinator.stats();
     const StorageStats written = storage.value()->stats();
-    spdlog::info("served {} puts, {} removes, {} gets ({} not found), {} failed; {} hints "
-                 "stored, {} read repairs, {} speculative reads; {} writes in {} log flushes",
-                 requests.puts, requests.removes, requests.gets, requests.get_misses,
-                 requests.failures, requests.hints_stored, requests.read_repairs,
-                 requests.speculative_reads,
-                 written.commits_flushed, written.log_flushes);
+    spdlog::info(
+        "served {} puts, {} removes, {} gets ({} not found), {} failed; {} hints "
+        "stored, {} read repairs, {} speculative reads; {} writes in {} log flushes",
+        requests.puts, requests.removes, requests.gets, requests.get_misses, requests.failures,
+        requests.hints_stored, requests.read_repairs, requests.speculative_reads,
+        written.commits_flushed, written.log_flushes);
   }
   storage.value().reset();  // closes WiredTiger with a final checkpoint
   spdlog::info("stopped cleanly");

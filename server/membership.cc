@@ -14,15 +14,23 @@ struct Membership::PeerState {
   bool up = false;
   bool ever_answered = false;
   std::optional<std::chrono::steady_clock::time_point> last_heartbeat;
-  std::optional<int64_t> offset_ms;
   std::string last_error;
   bool logged_down = false;  // the current outage was logged
 };
 
+// A stamp this node issues is refused by a peer more than max_clock_offset
+// ahead of the peer's clock; this margin keeps a few ms of measurement error
+// between the two judgements from turning an accepted stamp into a refusal.
+constexpr std::chrono::milliseconds kStampLeadMargin{10};
+
 Membership::Membership(uint32_t self_id, std::map<uint32_t, PeerConnections*> peers,
-                       clock::HybridLogicalClock* clock, SenderFactory sender,
-                       MembershipOptions options)
-    : self_id_(self_id), clock_(clock), sender_(std::move(sender)), options_(options) {
+                       clock::HybridLogicalClock* clock, clock::ClusterClock* cluster_clock,
+                       SenderFactory sender, MembershipOptions options)
+    : self_id_(self_id),
+      clock_(clock),
+      cluster_clock_(cluster_clock),
+      sender_(std::move(sender)),
+      options_(options) {
   for (auto& [id, connections] : peers) {
     auto state = std::make_unique<PeerState>();
     state->connections = connections;
@@ -36,7 +44,7 @@ void Membership::Heartbeat(PeerState* peer) {
   const uint32_t id = peer->connections->peer().node_id;
   internode::HeartbeatReply reply;
   std::optional<internode::RefusalReason::type> refusal;
-  const uint64_t sent_ms = clock_->physical().NowMs();
+  const std::chrono::microseconds sent = cluster_clock_->monotonic().Now();
   Status status = peer->connections->Call([&](internode::InternodeClient& client) {
     try {
       client.heartbeat(reply, sender_());
@@ -45,7 +53,7 @@ void Membership::Heartbeat(PeerState* peer) {
       throw;
     }
   });
-  const uint64_t received_ms = clock_->physical().NowMs();
+  const std::chrono::microseconds received = cluster_clock_->monotonic().Now();
   const auto now = std::chrono::steady_clock::now();
   if (status.ok() && reply.node_id != static_cast<int32_t>(id)) {
     status = Status::Refused(fmt::format("{} answers as node {}, but peers lists it as node {}",
@@ -56,21 +64,23 @@ void Membership::Heartbeat(PeerState* peer) {
     // Heartbeats carry the peer's HLC too; a rejection (the peer is too far
     // ahead) is counted by the clock and shows in the offset below.
     clock_->Update(clock::Timestamp::FromPacked(static_cast<uint64_t>(reply.hlc)));
-    const int64_t midpoint = static_cast<int64_t>((sent_ms + received_ms) / 2);
-    const int64_t offset = reply.wall_ms - midpoint;
+    // A peer of an older version reports milliseconds only: take the middle.
+    const int64_t peer_wall_us = reply.__isset.wall_us ? reply.wall_us : reply.wall_ms * 1000 + 500;
+    cluster_clock_->RecordSample(id, peer_wall_us, sent, received);
     std::lock_guard lock(mu_);
-    if (!peer->up) spdlog::info("node {} is up (clock offset {:+} ms)", id, offset);
+    if (!peer->up)
+      spdlog::info("node {} is up (clock offset {:+} ms)", id, OffsetMs(id).value_or(0));
     peer->up = true;
     peer->ever_answered = true;
     peer->logged_down = false;
     peer->last_heartbeat = now;
-    peer->offset_ms = offset;
     peer->last_error.clear();
     return;
   }
   std::lock_guard lock(mu_);
   peer->last_error = status.message();
-  const bool timed_out = !peer->last_heartbeat || now - *peer->last_heartbeat >= options_.failure_timeout;
+  const bool timed_out =
+      !peer->last_heartbeat || now - *peer->last_heartbeat >= options_.failure_timeout;
   // A refusal means the peer is alive but will not work with us (another
   // cluster): it is down for replication, at once.
   if (peer->up && (timed_out || refusal)) {
@@ -143,14 +153,25 @@ void Membership::ReportUnreachable(uint32_t node_id, const std::string& why) {
   spdlog::warn("node {} is down: {}", node_id, why);
 }
 
+std::optional<int64_t> Membership::OffsetMs(uint32_t peer) const {
+  const std::optional<int64_t> us = cluster_clock_->OffsetUs(peer);
+  if (!us) return std::nullopt;
+  return *us / 1000;
+}
+
+std::chrono::milliseconds Membership::MaxStampLead() const {
+  return std::max(std::chrono::milliseconds(0), options_.max_clock_offset - kStampLeadMargin);
+}
+
 Status Membership::CheckClockInStep() const {
-  std::lock_guard lock(mu_);
+  // peers_'s keys are fixed at construction: no lock needed to walk them.
   size_t out_of_step = 0;
   int64_t worst = 0;
   for (const auto& [id, peer] : peers_) {
-    if (peer->offset_ms && std::llabs(*peer->offset_ms) > options_.max_clock_offset.count()) {
+    const std::optional<int64_t> offset = OffsetMs(id);
+    if (offset && std::llabs(*offset) > options_.max_clock_offset.count()) {
       ++out_of_step;
-      if (std::llabs(*peer->offset_ms) > std::llabs(worst)) worst = *peer->offset_ms;
+      if (std::llabs(*offset) > std::llabs(worst)) worst = *offset;
     }
   }
   if (out_of_step * 2 > peers_.size()) {
@@ -160,19 +181,64 @@ Status Membership::CheckClockInStep() const {
         "refuses to coordinate writes until its clock is back in step",
         self_id_, -worst, out_of_step, peers_.size(), options_.max_clock_offset.count()));
   }
+  const int64_t lead_ms = static_cast<int64_t>(clock_->Last().wall_ms()) -
+                          static_cast<int64_t>(clock_->physical().NowMs());
+  if (!peers_.empty() && lead_ms > MaxStampLead().count()) {
+    return Status::Unavailable(fmt::format(
+        "node {}'s hybrid logical clock is {} ms ahead of the cluster's time (max_clock_offset "
+        "{} ms); it refuses to coordinate writes until time catches up",
+        self_id_, lead_ms, options_.max_clock_offset.count()));
+  }
   return Status::Ok();
 }
 
-bool Membership::SenderInStep(uint32_t node_id, std::string* why) const {
+void Membership::NoteFenced(const Status& fence) {
+  const bool fenced = !fence.ok();
+  if (fenced_.exchange(fenced) == fenced) return;
+  if (fenced) {
+    spdlog::warn("fenced: {}", fence.message());
+  } else {
+    spdlog::info("clock back in step with the cluster: coordinating writes again");
+  }
+}
+
+Result<clock::Timestamp> Membership::StampWrite() {
+  Status fence = CheckClockInStep();
+  std::optional<clock::Timestamp> stamp;
+  if (fence.ok()) {
+    // One node alone has nobody to be out of step with.
+    stamp = peers_.empty() ? clock_->Now() : clock_->NowIfWithin(MaxStampLead());
+    if (!stamp) {
+      fence = Status::Unavailable(fmt::format(
+          "node {}'s hybrid logical clock leads the cluster's time by more than {} ms; it "
+          "refuses to coordinate writes until time catches up",
+          self_id_, MaxStampLead().count()));
+    }
+  }
+  NoteFenced(fence);
+  if (!fence.ok()) {
+    fenced_writes_.fetch_add(1);
+    return fence;
+  }
+  return *stamp;
+}
+
+bool Membership::SenderInStep(uint32_t node_id, std::optional<int64_t> sender_wall_us,
+                              std::string* why) const {
   // A node that is itself fenced is the one out of step: it accepts its
   // peers' messages (their stamps are the right ones) and only refuses to
   // stamp writes of its own.
   if (!CheckClockInStep().ok()) return true;
-  std::lock_guard lock(mu_);
-  auto it = peers_.find(node_id);
-  if (it == peers_.end() || !it->second->offset_ms) return true;
-  const int64_t offset = *it->second->offset_ms;
-  if (std::llabs(offset) <= options_.max_clock_offset.count()) return true;
+  const int64_t max_ms = options_.max_clock_offset.count();
+  std::optional<int64_t> measured;
+  if (sender_wall_us) {
+    measured = (*sender_wall_us - static_cast<int64_t>(cluster_clock_->local().NowUs())) / 1000;
+    if (*measured < -max_ms) measured.reset();  // behind: perhaps only delayed
+  }
+  if (!measured) measured = OffsetMs(node_id);
+  if (!measured) return true;
+  const int64_t offset = *measured;
+  if (std::llabs(offset) <= max_ms) return true;
   *why = fmt::format("node {}'s clock is {:+} ms off node {}'s (max_clock_offset {} ms)", node_id,
                      offset, self_id_, options_.max_clock_offset.count());
   return false;
@@ -187,7 +253,7 @@ std::vector<PeerView> Membership::Snapshot() const {
     v.address = peer->connections->peer().internode;
     v.up = peer->up;
     v.last_heartbeat = peer->last_heartbeat;
-    v.clock_offset_ms = peer->offset_ms;
+    v.clock_offset_ms = OffsetMs(id);
     v.last_error = peer->last_error;
     views.push_back(std::move(v));
   }

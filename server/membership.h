@@ -8,17 +8,25 @@
 // could not even connect). All-to-all heartbeats are simple and enough for
 // the tens of nodes a static membership describes.
 //
-// Each answered heartbeat also measures the peer's clock: offset = the
-// peer's physical time as it answered minus the midpoint of our send and
-// receive times (NTP's estimate; the error is at most half the round trip).
+// Each answered heartbeat also measures the peer's clock against this
+// node's monotonic clock (clock/cluster_clock.h), so that between heartbeats
+// the peer's clock is still known, and a jump of this node's own wall clock
+// shows at once as an offset from every peer.
 //
-// Clock fencing: this node refuses to coordinate writes while its clock is
-// more than max_clock_offset away from a majority of its peers (a strict
-// majority of the other nodes, by their last measured offsets). One node
-// whose clock is off is then fenced by its own measurements, and the healthy
-// nodes, each seeing one peer off, are not. In a two-node cluster the two
-// cannot tell who is wrong, and both refuse. Peers also refuse the messages
-// of a node whose offset they measured out of step (SenderInStep).
+// Clock fencing (issue 8): this node refuses to stamp writes
+//  - while its own wall clock is more than max_clock_offset away from the
+//    clocks of a strict majority of its peers, as estimated now (not at the
+//    last heartbeat): one node whose clock jumps is fenced before its next
+//    write, and the healthy nodes, each seeing one peer off, are not. In a
+//    two-node cluster the two cannot tell who is wrong, and both refuse;
+//  - while its hybrid logical clock leads the cluster's time by more than
+//    max_clock_offset less a small margin (it could only issue stamps its
+//    peers would refuse). Refusing does not advance the clock, so a node
+//    catches up by waiting out the lead; a wall-clock jump never enters the
+//    clock at all (the clock runs on the cluster's time), so a node is
+//    fenced only while its wall clock is off.
+// Peers also refuse the messages of a node whose offset they measure out of
+// step (SenderInStep).
 //
 // Thread-safe.
 #ifndef ALDER_SERVER_MEMBERSHIP_H_
@@ -38,6 +46,7 @@
 #include <vector>
 
 #include "Internode.h"
+#include "clock/cluster_clock.h"
 #include "clock/hlc.h"
 #include "server/config.h"
 #include "server/peer_connections.h"
@@ -57,7 +66,7 @@ struct PeerView {
   HostPort address;
   bool up = false;
   std::optional<std::chrono::steady_clock::time_point> last_heartbeat;  // last answered
-  std::optional<int64_t> clock_offset_ms;  // last measured: the peer's clock minus ours
+  std::optional<int64_t> clock_offset_ms;  // estimated now: the peer's clock minus ours
   std::string last_error;                  // why the last heartbeat failed, if it did
 };
 
@@ -67,9 +76,11 @@ class Membership {
   using SenderFactory = std::function<internode::Sender()>;
 
   // `peers` are the other nodes (not this one), with their connection pools;
-  // the pools, `clock` and `sender` must outlive Membership.
+  // the pools, both clocks and `sender` must outlive Membership. `clock`
+  // runs on `cluster_clock`, which Membership feeds with its measurements.
   Membership(uint32_t self_id, std::map<uint32_t, PeerConnections*> peers,
-             clock::HybridLogicalClock* clock, SenderFactory sender, MembershipOptions options);
+             clock::HybridLogicalClock* clock, clock::ClusterClock* cluster_clock,
+             SenderFactory sender, MembershipOptions options);
   ~Membership();  // Stop()s
   Membership(const Membership&) = delete;
   Membership& operator=(const Membership&) = delete;
@@ -90,13 +101,26 @@ class Membership {
   // answered heartbeat brings it back up.
   void ReportUnreachable(uint32_t node_id, const std::string& why);
 
-  // OK, or Unavailable saying how far this node's clock is from its peers.
+  // OK, or Unavailable saying how far this node's clock is from its peers,
+  // or how far its hybrid logical clock leads (the fencing rule above).
   Status CheckClockInStep() const;
 
+  // A new timestamp for a write this node coordinates, or Unavailable when
+  // it is fenced (then nothing is stamped and the clock does not move).
+  // Logs when the node becomes fenced and when it is in step again.
+  Result<clock::Timestamp> StampWrite();
+
+  // Writes refused by StampWrite since start.
+  uint64_t fenced_write_count() const { return fenced_writes_.load(); }
+
   // Whether the messages of `node_id` may be accepted: false, with `why`
-  // set, when its last measured offset exceeds max_clock_offset and this
-  // node is not fenced itself (then it is the one out of step).
-  bool SenderInStep(uint32_t node_id, std::string* why) const;
+  // set, when its clock is more than max_clock_offset off ours and this
+  // node is not fenced itself (then it is the one out of step). The clock
+  // reading the message carries (`sender_wall_us`, if any) decides when it
+  // is in step or ahead; one that looks behind may only have been delayed
+  // on the way, and then the estimate from heartbeats decides.
+  bool SenderInStep(uint32_t node_id, std::optional<int64_t> sender_wall_us,
+                    std::string* why) const;
 
   std::vector<PeerView> Snapshot() const;
 
@@ -104,17 +128,26 @@ class Membership {
   struct PeerState;
   void HeartbeatLoop(PeerState* peer);
   void Heartbeat(PeerState* peer);
+  // Current offsets of the peers' clocks from this node's, in ms.
+  std::optional<int64_t> OffsetMs(uint32_t peer) const;
+  // Logs a change of the fencing state.
+  void NoteFenced(const Status& fence);
+  // How far this node's hybrid logical clock may lead the cluster's time.
+  std::chrono::milliseconds MaxStampLead() const;
 
   const uint32_t self_id_;
   clock::HybridLogicalClock* const clock_;
+  clock::ClusterClock* const cluster_clock_;
   const SenderFactory sender_;
   const MembershipOptions options_;
 
   mutable std::mutex mu_;
   std::condition_variable wake_;
-  bool stopping_ = false;  // guarded by mu_
+  bool stopping_ = false;                                 // guarded by mu_
   std::map<uint32_t, std::unique_ptr<PeerState>> peers_;  // keys fixed at construction
   std::vector<std::thread> threads_;
+  std::atomic<bool> fenced_{false};
+  std::atomic<uint64_t> fenced_writes_{0};
 };
 
 }  // namespace alder

@@ -19,8 +19,8 @@ Result<std::optional<Record>> RecordOfReply(uint32_t node, const internode::Read
 
 Replicas::Replicas(ClusterIdentity self, const std::vector<Peer>& peers,
                    PeerConnectionOptions options, clock::HybridLogicalClock* clock,
-                   Storage* storage)
-    : self_(std::move(self)), clock_(clock), storage_(storage) {
+                   const clock::PhysicalClock* local_clock, Storage* storage)
+    : self_(std::move(self)), clock_(clock), local_clock_(local_clock), storage_(storage) {
   for (const Peer& peer : peers) {
     if (peer.node_id == self_.node_id) continue;
     peers_.emplace(peer.node_id, std::make_unique<PeerConnections>(peer, options));
@@ -38,6 +38,7 @@ internode::Sender Replicas::MakeSender() {
   sender.hlc = static_cast<int64_t>(clock_->Now().packed());
   sender.cluster_name = self_.cluster_name;
   sender.partitions = static_cast<int32_t>(self_.partitions);
+  sender.__set_wall_us(static_cast<int64_t>(local_clock_->NowUs()));
   return sender;
 }
 
@@ -56,9 +57,8 @@ Status Replicas::Write(uint32_t node, std::string_view key, const Record& record
   if (it == peers_.end()) return Status::InvalidArgument("no node " + std::to_string(node));
   const internode::WireRecord wire = ToWire(record);
   const std::string key_copy(key);
-  return it->second->Call([&](internode::InternodeClient& client) {
-    client.write(MakeSender(), key_copy, wire);
-  });
+  return it->second->Call(
+      [&](internode::InternodeClient& client) { client.write(MakeSender(), key_copy, wire); });
 }
 
 Result<std::optional<Record>> Replicas::Read(uint32_t node, std::string_view key) {
@@ -72,9 +72,8 @@ Result<std::optional<Record>> Replicas::Read(uint32_t node, std::string_view key
   if (it == peers_.end()) return Status::InvalidArgument("no node " + std::to_string(node));
   internode::ReadReply reply;
   const std::string key_copy(key);
-  Status s = it->second->Call([&](internode::InternodeClient& client) {
-    client.read(reply, MakeSender(), key_copy);
-  });
+  Status s = it->second->Call(
+      [&](internode::InternodeClient& client) { client.read(reply, MakeSender(), key_copy); });
   if (!s.ok()) return s;
   return RecordOfReply(node, reply);
 }
@@ -85,9 +84,8 @@ Result<std::unique_ptr<PendingCall>> Replicas::StartWrite(uint32_t node, std::st
   if (it == peers_.end()) return Status::InvalidArgument("no node " + std::to_string(node));
   const internode::WireRecord wire = ToWire(record);
   const std::string key_copy(key);
-  return it->second->Start([&](internode::InternodeClient& client) {
-    client.send_write(MakeSender(), key_copy, wire);
-  });
+  return it->second->Start(
+      [&](internode::InternodeClient& client) { client.send_write(MakeSender(), key_copy, wire); });
 }
 
 Status Replicas::FinishWrite(PendingCall& call) {
@@ -98,9 +96,8 @@ Result<std::unique_ptr<PendingCall>> Replicas::StartRead(uint32_t node, std::str
   auto it = peers_.find(node);
   if (it == peers_.end()) return Status::InvalidArgument("no node " + std::to_string(node));
   const std::string key_copy(key);
-  return it->second->Start([&](internode::InternodeClient& client) {
-    client.send_read(MakeSender(), key_copy);
-  });
+  return it->second->Start(
+      [&](internode::InternodeClient& client) { client.send_read(MakeSender(), key_copy); });
 }
 
 Result<std::optional<Record>> Replicas::FinishRead(uint32_t node, PendingCall& call) {
@@ -110,13 +107,12 @@ Result<std::optional<Record>> Replicas::FinishRead(uint32_t node, PendingCall& c
   return RecordOfReply(node, reply);
 }
 
-Status Replicas::CallPeer(uint32_t node,
-                          const std::function<void(internode::InternodeClient&,
-                                                   const internode::Sender&)>& call) {
+Status Replicas::CallPeer(
+    uint32_t node,
+    const std::function<void(internode::InternodeClient&, const internode::Sender&)>& call) {
   auto it = peers_.find(node);
   if (it == peers_.end()) return Status::InvalidArgument("no node " + std::to_string(node));
-  return it->second->Call(
-      [&](internode::InternodeClient& client) { call(client, MakeSender()); });
+  return it->second->Call([&](internode::InternodeClient& client) { call(client, MakeSender()); });
 }
 
 Status Replicas::DeliverHints(uint32_t node, const std::vector<Hint>& hints) {
@@ -130,9 +126,8 @@ Status Replicas::DeliverHints(uint32_t node, const std::vector<Hint>& hints) {
     w.record = ToWire(hint.record);
     batch.push_back(std::move(w));
   }
-  return it->second->Call([&](internode::InternodeClient& client) {
-    client.deliverHints(MakeSender(), batch);
-  });
+  return it->second->Call(
+      [&](internode::InternodeClient& client) { client.deliverHints(MakeSender(), batch); });
 }
 
 }  // namespace alder

@@ -30,10 +30,12 @@ namespace alder {
 
 class Replicas {
  public:
-  // `peers` is every node of the cluster, this one included. `clock` and
-  // `storage` must outlive Replicas.
+  // `peers` is every node of the cluster, this one included. The clocks and
+  // `storage` must outlive Replicas; `local_clock` is this node's own wall
+  // clock, uncorrected, which each message carries for the receiver to judge.
   Replicas(ClusterIdentity self, const std::vector<Peer>& peers, PeerConnectionOptions options,
-           clock::HybridLogicalClock* clock, Storage* storage);
+           clock::HybridLogicalClock* clock, const clock::PhysicalClock* local_clock,
+           Storage* storage);
 
   uint32_t self_id() const { return self_.node_id; }
   const ClusterIdentity& identity() const { return self_; }
@@ -65,8 +67,9 @@ class Replicas {
 
   // Runs `call` on a pooled connection to `node` with a fresh Sender header.
   // REQUIRES: node is not this one. Errors as PeerConnections::Call.
-  Status CallPeer(uint32_t node, const std::function<void(internode::InternodeClient&,
-                                                          const internode::Sender&)>& call);
+  Status CallPeer(
+      uint32_t node,
+      const std::function<void(internode::InternodeClient&, const internode::Sender&)>& call);
 
   // Replays `hints` on their target, in order. REQUIRES: node is not this one.
   Status DeliverHints(uint32_t node, const std::vector<Hint>& hints);
@@ -74,6 +77,7 @@ class Replicas {
  private:
   const ClusterIdentity self_;
   clock::HybridLogicalClock* const clock_;
+  const clock::PhysicalClock* const local_clock_;
   Storage* const storage_;
   std::map<uint32_t, std::unique_ptr<PeerConnections>> peers_;  // other nodes only
   std::map<uint32_t, std::unique_ptr<PeerConnections>> heartbeat_peers_;

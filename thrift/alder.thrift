@@ -56,6 +56,7 @@ struct ClusterStatus {
   10: optional i64 oldest_exchange_ms_ago,    // unset: some pair never exchanged
   11: optional i64 records_purged,            // tombstones and expired records GC removed
   12: optional bool syncing,                  // fenced after a long absence, syncing first
+  13: optional i64 fenced_writes,             // writes refused while clock-fenced, since start
 }
 
 // Anti-entropy for operators (alder repair, alder compare); added after the

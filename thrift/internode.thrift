@@ -18,6 +18,7 @@ struct Sender {
   2: required i64 hlc,            // packed HLC timestamp (48-bit ms, 16-bit counter)
   3: required string cluster_name,
   4: required i32 partitions,
+  5: optional i64 wall_us,        // the sender's own wall clock (µs) as it sent
 }
 
 // A replicated record: the LWW register of DESIGN.md section 3.
@@ -37,6 +38,7 @@ struct HeartbeatReply {
   1: required i32 node_id,
   2: required i64 hlc,
   3: required i64 wall_ms,        // the responder's physical clock as it answered
+  4: optional i64 wall_us,        // the same in microseconds, for a finer clock estimate
 }
 
 // A write kept for a replica that was down, replayed when it is back.

@@ -313,6 +313,7 @@ CallStatus Client::Status(ClusterStatus* status) {
     if (reply.__isset.clock_fence_reason) out.clock_fence_reason = reply.clock_fence_reason;
     out.hints_dropped = reply.hints_dropped;
     out.clock_rejections = reply.clock_rejections;
+    out.fenced_writes = reply.fenced_writes;
     out.nodes.reserve(reply.nodes.size());
     for (api::NodeStatus& node : reply.nodes) {
       NodeStatus n;

@@ -85,6 +85,7 @@ struct ClusterStatus {
   std::optional<std::string> clock_fence_reason;
   int64_t hints_dropped = 0;     // hints older than hint_window, dropped
   int64_t clock_rejections = 0;  // remote timestamps refused as too far ahead
+  int64_t fenced_writes = 0;     // writes refused while clock-fenced
   // Anti-entropy. Each is unset when the server does not report it (a server
   // older than these fields).
   std::optional<std::vector<ExchangeState>> exchanges;  // per partition and other replica

@@ -251,9 +251,11 @@ std::string FormatStatusText(const ClusterStatus& status) {
                     std::to_string(n.hints_pending)});
   }
   out += '\n' + FormatTable(rows) + '\n';
-  out +=
-      fmt::format("nodes up: {} of {}, hints dropped: {}, clock rejections: {}\n", NodesUp(status),
-                  status.nodes.size(), status.hints_dropped, status.clock_rejections);
+  out += fmt::format(
+      "nodes up: {} of {}, hints dropped: {}, clock rejections: {}, writes refused "
+      "while fenced: {}\n",
+      NodesUp(status), status.nodes.size(), status.hints_dropped, status.clock_rejections,
+      status.fenced_writes);
   out += FormatAntiEntropyStatus(status);
   return out;
 }
@@ -262,11 +264,11 @@ std::string FormatStatusJson(const ClusterStatus& status, std::string_view endpo
   std::string out = fmt::format(
       "{{\"endpoint\":{},\"node_id\":{},\"partitions\":{},\"replication_factor\":{},"
       "\"clock_fenced\":{},\"clock_fence_reason\":{},\"hints_dropped\":{},"
-      "\"clock_rejections\":{},\"all_up\":{},\"nodes\":[",
+      "\"clock_rejections\":{},\"fenced_writes\":{},\"all_up\":{},\"nodes\":[",
       JsonString(endpoint), status.node_id, status.partitions, status.replication_factor,
       status.clock_fenced ? "true" : "false",
       status.clock_fence_reason ? JsonString(*status.clock_fence_reason) : "null",
-      status.hints_dropped, status.clock_rejections,
+      status.hints_dropped, status.clock_rejections, status.fenced_writes,
       StatusExitCode(status) == kExitOk ? "true" : "false");
   bool first = true;
   for (const NodeStatus& n : SortedNodes(status)) {

@@ -376,7 +376,7 @@ TEST(StatusFormatTest, TextHasHeaderTableAndCounters) {
             "3     127.0.0.1:7721  down       never                      -         256  "
             "         1042");
   EXPECT_EQ(lines[6], "");
-  EXPECT_EQ(lines[7], "nodes up: 2 of 3, hints dropped: 7, clock rejections: 2");
+  EXPECT_EQ(lines[7], "nodes up: 2 of 3, hints dropped: 7, clock rejections: 2, writes refused while fenced: 0");
   EXPECT_THAT(text, Not(HasSubstr("warning")));
 }
 
@@ -413,7 +413,7 @@ TEST(StatusFormatTest, JsonUsesTheIdlNamesAndNullForUnset) {
               StartsWith("{\"endpoint\":\"127.0.0.1:7700\",\"node_id\":1,\"partitions\":256,"
                          "\"replication_factor\":3,\"clock_fenced\":false,"
                          "\"clock_fence_reason\":null,\"hints_dropped\":7,"
-                         "\"clock_rejections\":2,\"all_up\":false,\"nodes\":[{\"node_id\":1,"));
+                         "\"clock_rejections\":2,\"fenced_writes\":0,\"all_up\":false,\"nodes\":[{\"node_id\":1,"));
   EXPECT_THAT(json, HasSubstr("{\"node_id\":1,\"internode_address\":\"127.0.0.1:7701\","
                               "\"is_self\":true,\"up\":true,\"last_heartbeat_ms_ago\":null,"
                               "\"clock_offset_ms\":null,\"partitions_owned\":256,"
@@ -474,7 +474,7 @@ TEST(StatusAntiEntropyTest, SectionWithOldestExchangePerPeerAndPurged) {
   const std::string text = FormatStatusText(WithExchanges());
   const std::vector<std::string> lines = Lines(text);
   ASSERT_EQ(lines.size(), 13u) << text;
-  EXPECT_EQ(lines[7], "nodes up: 2 of 3, hints dropped: 7, clock rejections: 2");
+  EXPECT_EQ(lines[7], "nodes up: 2 of 3, hints dropped: 7, clock rejections: 2, writes refused while fenced: 0");
   EXPECT_EQ(lines[8], "");
   // The server's summary wins over the pairs listed.
   EXPECT_EQ(lines[9], "anti-entropy: oldest exchange 42s ago (6 partition-replica pairs)");
