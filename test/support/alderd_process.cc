@@ -99,9 +99,13 @@ bool AlderdProcess::Start(std::chrono::milliseconds timeout) {
   // Ports are chosen afresh only the first time: a restarted node keeps its
   // address, as it would in production.
   if (port_ == 0) port_ = FreePort();
-  std::vector<std::string> args = {"--data_dir", data_dir_, "--listen",
-                                   "127.0.0.1:" + std::to_string(port_), "--internode_listen",
-                                   "127.0.0.1:" + std::to_string(internode_port_ != 0 ? internode_port_ : FreePort())};
+  std::vector<std::string> args = {
+      "--data_dir",
+      data_dir_,
+      "--listen",
+      "127.0.0.1:" + std::to_string(port_),
+      "--internode_listen",
+      "127.0.0.1:" + std::to_string(internode_port_ != 0 ? internode_port_ : FreePort())};
   args.insert(args.end(), extra_args_.begin(), extra_args_.end());
   pid_ = Spawn(args);
   const auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -127,8 +131,28 @@ int AlderdProcess::Terminate() {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+namespace {
+
+// The state letter of /proc/PID/stat ('T' when stopped), or 0.
+char ProcessState(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  std::getline(stat, line);
+  const size_t paren = line.rfind(')');
+  return paren == std::string::npos || paren + 2 >= line.size() ? 0 : line[paren + 2];
+}
+
+}  // namespace
+
 void AlderdProcess::Signal(int signal) {
-  if (running()) kill(pid_, signal);
+  if (!running()) return;
+  kill(pid_, signal);
+  if (signal != SIGSTOP) return;
+  // A stop takes effect when each thread next returns to user space; wait
+  // for it, so that a test's next request cannot be served before it.
+  for (int i = 0; i < 2000 && ProcessState(pid_) != 'T'; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
 }
 
 void AlderdProcess::Kill() {
@@ -159,7 +183,8 @@ ApiClient::ApiClient(uint16_t port, std::chrono::milliseconds timeout) {
   socket->setRecvTimeout(static_cast<int>(timeout.count()));
   socket->setSendTimeout(static_cast<int>(timeout.count()));
   transport_ = std::make_shared<transport::TFramedTransport>(socket);
-  client_ = std::make_unique<api::AlderClient>(std::make_shared<protocol::TBinaryProtocol>(transport_));
+  client_ =
+      std::make_unique<api::AlderClient>(std::make_shared<protocol::TBinaryProtocol>(transport_));
   transport_->open();
 }
 

@@ -48,7 +48,8 @@ class AlderdProcess {
     port_ = client_port;
     internode_port_ = internode_port;
   }
-  // Sends `signal` without waiting (e.g. SIGSTOP to make a node hang).
+  // Sends `signal` (e.g. SIGSTOP to make a node hang; for SIGSTOP it
+  // returns once the process is stopped).
   void Signal(int signal);
 
   bool running() const { return pid_ > 0; }
