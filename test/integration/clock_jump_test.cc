@@ -119,7 +119,32 @@ std::vector<Scenario> Scenarios() {
   };
 }
 
-class ClockJumpTest : public ::testing::TestWithParam<Scenario> {
+// Starts three nodes, node 3 on the offset file and with `node3_args`, all
+// with `args` and heartbeats every `heartbeat_interval`.
+std::unique_ptr<LocalCluster> StartWithNode3On(const TempDir& dir, const ClockOffsetFile& offset,
+                                               std::chrono::milliseconds heartbeat_interval,
+                                               std::vector<std::string> node3_args = {},
+                                               std::vector<std::string> args = {}) {
+  LocalClusterOptions options;
+  options.args = {"--heartbeat_interval", std::to_string(heartbeat_interval.count()) + "ms",
+                  "--failure_timeout", std::to_string(4 * heartbeat_interval.count()) + "ms"};
+  options.args.insert(options.args.end(), args.begin(), args.end());
+  options.node_args[3] = std::move(node3_args);
+  options.node_wrappers[3] = {"env",
+                              std::string("LD_PRELOAD=") + kFakeTimeMT,
+                              "FAKETIME_TIMESTAMP_FILE=" + offset.path(),
+                              "FAKETIME_NO_CACHE=1",
+                              "FAKETIME_DONT_FAKE_MONOTONIC=1",
+                              "ASAN_OPTIONS=verify_asan_link_order=0"};
+  auto cluster = std::make_unique<LocalCluster>(dir.path(), options);
+  if (!cluster->StartAll() || !cluster->WaitUntilConverged()) {
+    ADD_FAILURE() << cluster->Logs();
+    return nullptr;
+  }
+  return cluster;
+}
+
+class ClockTest : public ::testing::Test {
  protected:
   void TearDown() override {
     if (HasFailure() && cluster_) std::cerr << cluster_->Logs();
@@ -127,6 +152,8 @@ class ClockJumpTest : public ::testing::TestWithParam<Scenario> {
   TempDir dir_;
   std::unique_ptr<LocalCluster> cluster_;
 };
+
+class ClockJumpTest : public ClockTest, public ::testing::WithParamInterface<Scenario> {};
 
 // Writes `client`'s keys one after another until `stop`, each through the
 // next coordinator; after an acknowledged put it waits until the real clock
@@ -166,17 +193,9 @@ struct Tally {
 TEST_P(ClockJumpTest, NoAcknowledgedWriteIsLostAndUnavailableMeansNotWritten) {
   const Scenario& scenario = GetParam();
   ClockOffsetFile offset(dir_.Sub("node3-clock-offset"));
-  LocalClusterOptions options;
-  options.args = {"--anti_entropy_interval", "1s", "--max_clock_offset", "500ms"};
-  options.node_wrappers[3] = {"env",
-                              std::string("LD_PRELOAD=") + kFakeTimeMT,
-                              "FAKETIME_TIMESTAMP_FILE=" + offset.path(),
-                              "FAKETIME_NO_CACHE=1",
-                              "FAKETIME_DONT_FAKE_MONOTONIC=1",
-                              "ASAN_OPTIONS=verify_asan_link_order=0"};
-  cluster_ = std::make_unique<LocalCluster>(dir_.path(), options);
-  ASSERT_TRUE(cluster_->StartAll()) << cluster_->Logs();
-  ASSERT_TRUE(cluster_->WaitUntilConverged()) << cluster_->Logs();
+  cluster_ = StartWithNode3On(dir_, offset, 500ms, {},
+                              {"--anti_entropy_interval", "1s", "--max_clock_offset", "500ms"});
+  ASSERT_TRUE(cluster_);
 
   std::atomic<bool> stop{false};
   std::vector<std::vector<std::vector<WriteRecord>>> writes(
@@ -272,37 +291,7 @@ TEST_P(ClockJumpTest, NoAcknowledgedWriteIsLostAndUnavailableMeansNotWritten) {
   EXPECT_GT(tally.acked, 0);
 }
 
-// Starts three nodes, node 3 on the offset file and with `node3_args`,
-// heartbeats every `heartbeat_interval`.
-std::unique_ptr<LocalCluster> StartWithNode3On(const TempDir& dir, const ClockOffsetFile& offset,
-                                               std::chrono::milliseconds heartbeat_interval,
-                                               std::vector<std::string> node3_args = {}) {
-  LocalClusterOptions options;
-  options.args = {"--heartbeat_interval", std::to_string(heartbeat_interval.count()) + "ms",
-                  "--failure_timeout", std::to_string(4 * heartbeat_interval.count()) + "ms"};
-  options.node_args[3] = std::move(node3_args);
-  options.node_wrappers[3] = {"env",
-                              std::string("LD_PRELOAD=") + kFakeTimeMT,
-                              "FAKETIME_TIMESTAMP_FILE=" + offset.path(),
-                              "FAKETIME_NO_CACHE=1",
-                              "FAKETIME_DONT_FAKE_MONOTONIC=1",
-                              "ASAN_OPTIONS=verify_asan_link_order=0"};
-  auto cluster = std::make_unique<LocalCluster>(dir.path(), options);
-  if (!cluster->StartAll() || !cluster->WaitUntilConverged()) {
-    ADD_FAILURE() << cluster->Logs();
-    return nullptr;
-  }
-  return cluster;
-}
-
-class ClockFenceTest : public ::testing::Test {
- protected:
-  void TearDown() override {
-    if (HasFailure() && cluster_) std::cerr << cluster_->Logs();
-  }
-  TempDir dir_;
-  std::unique_ptr<LocalCluster> cluster_;
-};
+using ClockFenceTest = ClockTest;
 
 TEST_F(ClockFenceTest, AJumpFencesTheNodeBeforeItsNextWriteAndNotAfterTheClockIsBack) {
   // Heartbeats every 3 s: anything faster than that is not heartbeat-driven.
