@@ -5,7 +5,7 @@
 namespace alder {
 
 RepairScheduler::RepairScheduler(uint32_t self_id, const Ring* ring, const TreeSet* trees,
-                                 TreeExchange* exchange, const Membership* membership,
+                                 TreeExchange* exchange, Membership* membership,
                                  const clock::PhysicalClock* clock,
                                  std::chrono::milliseconds interval, std::atomic<bool>* syncing)
     : self_id_(self_id),
@@ -38,7 +38,8 @@ void RepairScheduler::ExchangePartition(uint32_t partition, RepairTotals* totals
   const bool syncing = syncing_ && syncing_->load();
   for (uint32_t peer : ring_->PreferenceList(partition)) {
     if (peer == self_id_) continue;
-    if (!membership_->IsUp(peer)) {
+    // A peer marked down may be back since its last heartbeat: try it.
+    if (!membership_->ConfirmUp(peer)) {
       ++totals->failed_exchanges;
       if (totals->first_error.empty()) {
         totals->first_error = "node " + std::to_string(peer) + " is down";
@@ -46,9 +47,8 @@ void RepairScheduler::ExchangePartition(uint32_t partition, RepairTotals* totals
       continue;
     }
     const uint64_t started_ms = clock_->NowMs();
-    auto result = exchange_->Run(partition, peer,
-                                 syncing ? ExchangeMode::kPullOnly : ExchangeMode::kRepair,
-                                 nullptr);
+    auto result = exchange_->Run(
+        partition, peer, syncing ? ExchangeMode::kPullOnly : ExchangeMode::kRepair, nullptr);
     if (!result.ok()) {
       ++totals->failed_exchanges;
       if (totals->first_error.empty()) {
@@ -78,8 +78,8 @@ Result<RepairTotals> RepairScheduler::RepairNow(std::optional<uint32_t> partitio
   } else {
     for (uint32_t p : trees_->owned()) ExchangePartition(p, &totals);
   }
-  totals.elapsed =
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+  totals.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - start);
   MaybeFinishSync();
   return totals;
 }
@@ -122,12 +122,12 @@ void RepairScheduler::Run() {
     }
     MaybeFinishSync();
     if (totals.counters.records_sent > 0 || totals.failed_exchanges > 0) {
-      spdlog::info("anti-entropy: {} exchanges ({} failed{}{}) in {} ms, {} records differed, {} "
-                   "sent ({} bytes)",
-                   totals.exchanges, totals.failed_exchanges,
-                   totals.first_error.empty() ? "" : ": ", totals.first_error,
-                   totals.elapsed.count(), totals.counters.records_differing,
-                   totals.counters.records_sent, totals.counters.bytes_sent);
+      spdlog::info(
+          "anti-entropy: {} exchanges ({} failed{}{}) in {} ms, {} records differed, {} "
+          "sent ({} bytes)",
+          totals.exchanges, totals.failed_exchanges, totals.first_error.empty() ? "" : ": ",
+          totals.first_error, totals.elapsed.count(), totals.counters.records_differing,
+          totals.counters.records_sent, totals.counters.bytes_sent);
     }
   }
 }
@@ -148,8 +148,9 @@ RepairScheduler::Snapshot() const {
     for (uint32_t peer : ring_->PreferenceList(p)) {
       if (peer == self_id_) continue;
       auto it = last_success_.find({p, peer});
-      out.push_back({{p, peer}, it == last_success_.end() ? std::nullopt
-                                                          : std::optional<uint64_t>(it->second)});
+      out.push_back(
+          {{p, peer},
+           it == last_success_.end() ? std::nullopt : std::optional<uint64_t>(it->second)});
     }
   }
   return out;

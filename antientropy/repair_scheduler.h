@@ -49,10 +49,9 @@ struct RepairTotals {
 class RepairScheduler {
  public:
   // Pointers must outlive the scheduler. `syncing` may be null.
-  RepairScheduler(uint32_t self_id, const Ring* ring, const TreeSet* trees,
-                  TreeExchange* exchange, const Membership* membership,
-                  const clock::PhysicalClock* clock, std::chrono::milliseconds interval,
-                  std::atomic<bool>* syncing);
+  RepairScheduler(uint32_t self_id, const Ring* ring, const TreeSet* trees, TreeExchange* exchange,
+                  Membership* membership, const clock::PhysicalClock* clock,
+                  std::chrono::milliseconds interval, std::atomic<bool>* syncing);
   ~RepairScheduler();  // Stop()s
   RepairScheduler(const RepairScheduler&) = delete;
   RepairScheduler& operator=(const RepairScheduler&) = delete;
@@ -70,8 +69,7 @@ class RepairScheduler {
   std::optional<uint64_t> LastSuccessStartMs(uint32_t partition, uint32_t peer) const;
 
   // Every (partition, peer) pair this node exchanges, with its last success.
-  std::vector<std::pair<std::pair<uint32_t, uint32_t>, std::optional<uint64_t>>> Snapshot()
-      const;
+  std::vector<std::pair<std::pair<uint32_t, uint32_t>, std::optional<uint64_t>>> Snapshot() const;
 
  private:
   void Run();
@@ -84,7 +82,7 @@ class RepairScheduler {
   const Ring* const ring_;
   const TreeSet* const trees_;
   TreeExchange* const exchange_;
-  const Membership* const membership_;
+  Membership* const membership_;
   const clock::PhysicalClock* const clock_;
   const std::chrono::milliseconds interval_;
   std::atomic<bool>* const syncing_;

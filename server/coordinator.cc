@@ -83,9 +83,15 @@ Coordinator::Coordinator(const Ring* ring, clock::HybridLogicalClock* clock, Rep
 
 Coordinator::~Coordinator() { pool_.join(); }  // replies_ then stops: it is declared later
 
-uint32_t Coordinator::AliveCount(const std::vector<uint32_t>& replicas) const {
+uint32_t Coordinator::AliveCount(const std::vector<uint32_t>& replicas, uint32_t required) {
   uint32_t alive = 0;
   for (uint32_t node : replicas) alive += membership_->IsUp(node) ? 1 : 0;
+  if (alive >= required) return alive;
+  // Too few to go on: a replica marked down may be back since its last
+  // heartbeat. Trying it costs a connect, and only requests that would
+  // otherwise fail pay it.
+  alive = 0;
+  for (uint32_t node : replicas) alive += membership_->ConfirmUp(node) ? 1 : 0;
   return alive;
 }
 
@@ -111,7 +117,7 @@ Result<Version> Coordinator::Write(std::string_view key_view, Record record,
                                    Consistency consistency) {
   const std::vector<uint32_t>& replicas = ring_->NodesForKey(key_view);
   const auto required = RequiredAcks(consistency, static_cast<uint32_t>(replicas.size()));
-  const uint32_t alive = AliveCount(replicas);
+  const uint32_t alive = AliveCount(replicas, required);
   const Status::ReplicaCounts counts{static_cast<int>(required), static_cast<int>(alive)};
   if (alive < required) {
     failures_.fetch_add(1);
@@ -277,6 +283,7 @@ Result<Record> Coordinator::Get(std::string_view key_view, Consistency consisten
   for (uint32_t node : replicas) {
     if (node == replicas_->self_id()) candidates.insert(candidates.begin(), node);
   }
+  AliveCount(replicas, required);  // tries replicas marked down when too few are up
   for (uint32_t node : replicas) {
     if (node != replicas_->self_id() && membership_->IsUp(node)) candidates.push_back(node);
   }

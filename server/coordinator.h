@@ -60,7 +60,7 @@ struct WriteOptions {
 struct CoordinatorOptions {
   std::chrono::milliseconds request_timeout{2000};
   std::chrono::milliseconds hint_window{std::chrono::hours(3)};  // 0: no hints
-  size_t repair_threads = 4;  // read repairs in flight at once
+  size_t repair_threads = 4;                                     // read repairs in flight at once
   // True while this node syncs after a long absence: it coordinates no
   // reads then (its own replica may be stale beyond what hints cover).
   const std::atomic<bool>* syncing = nullptr;
@@ -103,8 +103,9 @@ class Coordinator {
   void StoreHint(uint32_t node, const std::string& key, const Record& record);
   void ReadRepair(const std::string& key, const Record& winner,
                   const std::vector<std::pair<uint32_t, std::optional<Record>>>& answers);
-  // Counts the replicas that are up.
-  uint32_t AliveCount(const std::vector<uint32_t>& replicas) const;
+  // How many of `replicas` are up; when fewer than `required`, first tries
+  // those marked down (Membership::ConfirmUp).
+  uint32_t AliveCount(const std::vector<uint32_t>& replicas, uint32_t required);
 
   const Ring* const ring_;
   clock::HybridLogicalClock* const clock_;

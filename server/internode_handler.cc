@@ -9,9 +9,9 @@ namespace alder {
 
 InternodeHandler::InternodeHandler(ClusterIdentity self, std::set<uint32_t> peer_ids,
                                    clock::HybridLogicalClock* clock,
-                                   const clock::PhysicalClock* local_clock,
-                                   const Membership* membership, Storage* storage,
-                                   const TreeSet* trees, const std::atomic<bool>* syncing)
+                                   const clock::PhysicalClock* local_clock, Membership* membership,
+                                   Storage* storage, const TreeSet* trees,
+                                   const std::atomic<bool>* syncing)
     : self_(std::move(self)),
       peer_ids_(std::move(peer_ids)),
       clock_(clock),
@@ -138,6 +138,7 @@ void InternodeHandler::CheckIdentity(const internode::Sender& sender) {
     Refuse(sender, internode::RefusalReason::UNKNOWN_NODE,
            fmt::format("node {} is not in node {}'s peers", sender.node_id, self_.node_id));
   }
+  membership_->HeardFrom(static_cast<uint32_t>(sender.node_id));
 }
 
 void InternodeHandler::CheckStamp(const internode::Sender& sender, int64_t packed_hlc) {

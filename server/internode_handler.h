@@ -48,7 +48,7 @@ class InternodeHandler final : public internode::InternodeIf {
   // replica reads are refused with SYNCING).
   InternodeHandler(ClusterIdentity self, std::set<uint32_t> peer_ids,
                    clock::HybridLogicalClock* clock, const clock::PhysicalClock* local_clock,
-                   const Membership* membership, Storage* storage, const TreeSet* trees,
+                   Membership* membership, Storage* storage, const TreeSet* trees,
                    const std::atomic<bool>* syncing);
 
   void write(const internode::Sender& sender, const std::string& key,
@@ -93,7 +93,7 @@ class InternodeHandler final : public internode::InternodeIf {
   const std::set<uint32_t> peer_ids_;
   clock::HybridLogicalClock* const clock_;
   const clock::PhysicalClock* const local_clock_;
-  const Membership* const membership_;
+  Membership* const membership_;
   Storage* const storage_;
   const TreeSet* const trees_;
   const std::atomic<bool>* const syncing_;

@@ -15,7 +15,10 @@ struct Membership::PeerState {
   bool ever_answered = false;
   std::optional<std::chrono::steady_clock::time_point> last_heartbeat;
   std::string last_error;
-  bool logged_down = false;  // the current outage was logged
+  bool logged_down = false;    // the current outage was logged
+  bool heartbeat_now = false;  // wake the heartbeat loop early (HeardFrom)
+  bool probing = false;        // a ConfirmUp heartbeat is under way
+  std::optional<std::chrono::steady_clock::time_point> last_probe;
 };
 
 // A stamp this node issues is refused by a peer more than max_clock_offset
@@ -96,11 +99,12 @@ void Membership::Heartbeat(PeerState* peer) {
 }
 
 void Membership::HeartbeatAllNow() {
-  std::vector<std::future<void>> pending;
+  const auto deadline = std::chrono::steady_clock::now() + options_.failure_timeout;
   for (auto& [id, peer] : peers_) {
-    pending.push_back(std::async(std::launch::async, [this, p = peer.get()] { Heartbeat(p); }));
+    first_heartbeats_.push_back(
+        std::async(std::launch::async, [this, p = peer.get()] { Heartbeat(p); }));
   }
-  for (auto& f : pending) f.wait();
+  for (auto& f : first_heartbeats_) f.wait_until(deadline);
 }
 
 void Membership::Start() {
@@ -120,6 +124,8 @@ void Membership::Stop() {
   wake_.notify_all();
   for (auto& t : threads_) t.join();
   threads_.clear();
+  for (auto& f : first_heartbeats_) f.wait();
+  first_heartbeats_.clear();
 }
 
 void Membership::HeartbeatLoop(PeerState* peer) {
@@ -128,7 +134,9 @@ void Membership::HeartbeatLoop(PeerState* peer) {
     next += options_.heartbeat_interval;
     {
       std::unique_lock lock(mu_);
-      if (wake_.wait_until(lock, next, [this] { return stopping_; })) return;
+      wake_.wait_until(lock, next, [&] { return stopping_ || peer->heartbeat_now; });
+      if (stopping_) return;
+      peer->heartbeat_now = false;
     }
     Heartbeat(peer);
     // After a slow heartbeat, carry on from now rather than firing a burst.
@@ -141,6 +149,45 @@ bool Membership::IsUp(uint32_t node_id) const {
   std::lock_guard lock(mu_);
   auto it = peers_.find(node_id);
   return it != peers_.end() && it->second->up;
+}
+
+bool Membership::ConfirmUp(uint32_t node_id) {
+  if (IsUp(node_id)) return true;
+  auto it = peers_.find(node_id);  // keys fixed at construction
+  if (it == peers_.end()) return false;
+  PeerState* peer = it->second.get();
+  {
+    std::lock_guard lock(mu_);
+    const auto now = std::chrono::steady_clock::now();
+    if (peer->probing || (peer->last_probe && now - *peer->last_probe < kProbeInterval)) {
+      return peer->up;
+    }
+    peer->probing = true;
+    peer->last_probe = now;
+  }
+  Heartbeat(peer);
+  std::lock_guard lock(mu_);
+  peer->probing = false;
+  return peer->up;
+}
+
+void Membership::HeardFrom(uint32_t node_id) {
+  auto it = peers_.find(node_id);
+  if (it == peers_.end()) return;
+  PeerState* peer = it->second.get();
+  {
+    std::lock_guard lock(mu_);
+    if (peer->up) return;
+    spdlog::info("node {} is up (heard from it)", node_id);
+    peer->up = true;
+    peer->logged_down = false;
+    peer->last_error.clear();
+    // failure_timeout counts from now: the peer has to answer a heartbeat
+    // within it to stay up.
+    peer->last_heartbeat = std::chrono::steady_clock::now();
+    peer->heartbeat_now = true;
+  }
+  wake_.notify_all();
 }
 
 void Membership::ReportUnreachable(uint32_t node_id, const std::string& why) {

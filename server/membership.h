@@ -3,10 +3,13 @@
 //
 // Every node sends a heartbeat to every other node each heartbeat_interval,
 // one thread per peer so that a peer that hangs delays only its own
-// heartbeats. A peer is up from its first answered heartbeat and down once
-// failure_timeout has passed without one (or at once, when a call to it
-// could not even connect). All-to-all heartbeats are simple and enough for
-// the tens of nodes a static membership describes.
+// heartbeats. A peer is up from its first answered heartbeat, or from the
+// first message of any kind it sends us (issue 9: a node that starts learns
+// who is up from its first round of heartbeats, and its peers learn that it
+// is up from the same round, before its client port opens). It is down once
+// failure_timeout has passed without an answered heartbeat (or at once, when
+// a call to it could not even connect). All-to-all heartbeats are simple and
+// enough for the tens of nodes a static membership describes.
 //
 // Each answered heartbeat also measures the peer's clock against this
 // node's monotonic clock (clock/cluster_clock.h), so that between heartbeats
@@ -37,6 +40,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -85,9 +89,11 @@ class Membership {
   Membership(const Membership&) = delete;
   Membership& operator=(const Membership&) = delete;
 
-  // Sends one heartbeat to every peer at once and waits for the answers (each
-  // bounded by the connection timeout), so that a starting node knows who is
-  // up and whether its clock is in step before it serves anyone.
+  // Sends one heartbeat to every peer at once and waits for the answers, at
+  // most failure_timeout, so that a starting node knows who is up and
+  // whether its clock is in step before it serves anyone, and every peer
+  // that answers knows this node is up. Heartbeats still unanswered then
+  // carry on in the background.
   void HeartbeatAllNow();
 
   // Starts the heartbeat threads; Stop() ends them. Idempotent.
@@ -97,9 +103,23 @@ class Membership {
   // This node is always up; a node that is not a peer never is.
   bool IsUp(uint32_t node_id) const;
 
+  // Whether `node_id` is up; when it is marked down, first tries it once (a
+  // heartbeat, bounded by the connection timeout) unless it was tried in the
+  // last kProbeInterval or is being tried by another caller. For callers
+  // about to fail because a peer is down: a peer that just came back is
+  // found at once rather than at its next heartbeat.
+  bool ConfirmUp(uint32_t node_id);
+
+  // A message from `node_id` passed the identity checks: the peer is up. If
+  // it was down, its next heartbeat is sent at once to measure its clock.
+  void HeardFrom(uint32_t node_id);
+
   // Marks a peer down at once (a call to it could not connect). The next
-  // answered heartbeat brings it back up.
+  // answered heartbeat, or message from it, brings it back up.
   void ReportUnreachable(uint32_t node_id, const std::string& why);
+
+  // ConfirmUp tries one peer at most this often.
+  static constexpr std::chrono::milliseconds kProbeInterval{100};
 
   // OK, or Unavailable saying how far this node's clock is from its peers,
   // or how far its hybrid logical clock leads (the fencing rule above).
@@ -146,6 +166,7 @@ class Membership {
   bool stopping_ = false;                                 // guarded by mu_
   std::map<uint32_t, std::unique_ptr<PeerState>> peers_;  // keys fixed at construction
   std::vector<std::thread> threads_;
+  std::vector<std::future<void>> first_heartbeats_;  // HeartbeatAllNow's; joined by Stop()
   std::atomic<bool> fenced_{false};
   std::atomic<uint64_t> fenced_writes_{0};
 };
