@@ -34,12 +34,25 @@ void RepairScheduler::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+void RepairScheduler::CountExchange(bool succeeded, const ExchangeCounters& counters) {
+  std::lock_guard lock(mu_);
+  ++(succeeded ? totals_.succeeded : totals_.failed);
+  totals_.records_sent += counters.records_sent;
+  totals_.bytes_sent += counters.bytes_sent;
+}
+
+ExchangeTotals RepairScheduler::totals() const {
+  std::lock_guard lock(mu_);
+  return totals_;
+}
+
 void RepairScheduler::ExchangePartition(uint32_t partition, RepairTotals* totals) {
   const bool syncing = syncing_ && syncing_->load();
   for (uint32_t peer : ring_->PreferenceList(partition)) {
     if (peer == self_id_) continue;
     // A peer marked down may be back since its last heartbeat: try it.
     if (!membership_->ConfirmUp(peer)) {
+      CountExchange(false, {});
       ++totals->failed_exchanges;
       if (totals->first_error.empty()) {
         totals->first_error = "node " + std::to_string(peer) + " is down";
@@ -49,6 +62,7 @@ void RepairScheduler::ExchangePartition(uint32_t partition, RepairTotals* totals
     const uint64_t started_ms = clock_->NowMs();
     auto result = exchange_->Run(
         partition, peer, syncing ? ExchangeMode::kPullOnly : ExchangeMode::kRepair, nullptr);
+    CountExchange(result.ok(), result.ok() ? result.value() : ExchangeCounters{});
     if (!result.ok()) {
       ++totals->failed_exchanges;
       if (totals->first_error.empty()) {

@@ -46,6 +46,13 @@ struct RepairTotals {
   std::chrono::milliseconds elapsed{0};
 };
 
+// Every exchange this node started since it started (background rounds
+// and `alder repair`), for the metrics.
+struct ExchangeTotals {
+  uint64_t succeeded = 0, failed = 0;
+  uint64_t records_sent = 0, bytes_sent = 0;  // both directions
+};
+
 class RepairScheduler {
  public:
   // Pointers must outlive the scheduler. `syncing` may be null.
@@ -71,10 +78,13 @@ class RepairScheduler {
   // Every (partition, peer) pair this node exchanges, with its last success.
   std::vector<std::pair<std::pair<uint32_t, uint32_t>, std::optional<uint64_t>>> Snapshot() const;
 
+  ExchangeTotals totals() const;
+
  private:
   void Run();
   // One partition with each other replica; adds to `totals`.
   void ExchangePartition(uint32_t partition, RepairTotals* totals);
+  void CountExchange(bool succeeded, const ExchangeCounters& counters);
   // While syncing: leaves the syncing state once every pair has exchanged.
   void MaybeFinishSync();
 
@@ -91,6 +101,7 @@ class RepairScheduler {
   std::condition_variable wake_;
   bool stopping_ = false;
   std::map<std::pair<uint32_t, uint32_t>, uint64_t> last_success_;  // guarded by mu_
+  ExchangeTotals totals_;                                           // guarded by mu_
   std::mutex run_mu_;  // one exchange round at a time (background or on demand)
   std::thread thread_;
 };

@@ -157,7 +157,10 @@ wait_all_up() {
 start_alderd() {
   local name=$1
   shift
-  "$ALDERD" --data_dir "$WORK/$name" "$@" >>"$WORK/$name.log" 2>&1 &
+  # Several nodes run side by side: no metrics endpoint unless asked for.
+  local metrics=(--metrics_listen "")
+  [[ " $* " == *" --metrics_listen "* ]] && metrics=()
+  "$ALDERD" --data_dir "$WORK/$name" "${metrics[@]}" "$@" >>"$WORK/$name.log" 2>&1 &
   STARTED=$!
   PIDS+=("$STARTED")
 }

@@ -3,10 +3,10 @@
 # starts a local three-node cluster (replication factor 3, 256 partitions) on
 # loopback, every node in the background:
 #
-#   node  client port     internode port  data                 log
-#   1     127.0.0.1:7700  127.0.0.1:7701  cluster-data/node1   cluster-data/node1.log
-#   2     127.0.0.1:7710  127.0.0.1:7711  cluster-data/node2   cluster-data/node2.log
-#   3     127.0.0.1:7720  127.0.0.1:7721  cluster-data/node3   cluster-data/node3.log
+#   node  client port     internode port  metrics (/metrics)  data                log
+#   1     127.0.0.1:7700  127.0.0.1:7701  127.0.0.1:7702      cluster-data/node1  cluster-data/node1.log
+#   2     127.0.0.1:7710  127.0.0.1:7711  127.0.0.1:7712      cluster-data/node2  cluster-data/node2.log
+#   3     127.0.0.1:7720  127.0.0.1:7721  127.0.0.1:7722      cluster-data/node3  cluster-data/node3.log
 #
 # It waits until every node accepts clients, prints how to talk to them, and
 # then waits. A node that exits on its own (say, after a kill -9 to try out
@@ -15,7 +15,7 @@
 # requests in flight and closed its data cleanly; a second Ctrl-C kills them.
 #
 # Environment: ALDER_PORT (default 7700) is node 1's client port, node N
-# uses ALDER_PORT + 10(N-1) and the port after it; ALDER_DATA (default
+# uses ALDER_PORT + 10(N-1) and the two ports after it; ALDER_DATA (default
 # cluster-data) holds the data directories and logs; ALDER_BUILD_DIR (default
 # build) is where scripts/build.sh builds.
 set -euo pipefail
@@ -34,6 +34,7 @@ if ! [[ $PORT =~ ^[1-9][0-9]*$ ]] || ((PORT + 21 > 65535)); then
 fi
 client_port() { echo $((PORT + 10 * ($1 - 1))); }
 internode_port() { echo $((PORT + 10 * ($1 - 1) + 1)); }
+metrics_port() { echo $((PORT + 10 * ($1 - 1) + 2)); }
 PEERS=""
 for n in "${NODES[@]}"; do PEERS+="${PEERS:+,}$n@127.0.0.1:$(internode_port "$n")"; done
 ALDER="$BUILD/tools/alder"
@@ -104,6 +105,7 @@ mkdir -p "$DATA"
 for n in "${NODES[@]}"; do
   setsid "$BUILD/server/alderd" --node_id "$n" --data_dir "$DATA/node$n" \
     --listen "127.0.0.1:$(client_port "$n")" --internode_listen "127.0.0.1:$(internode_port "$n")" \
+    --metrics_listen "127.0.0.1:$(metrics_port "$n")" \
     --peers "$PEERS" --replication_factor 3 --partitions 256 >>"$DATA/node$n.log" 2>&1 &
   PID_OF[$n]=$!
 done

@@ -10,6 +10,7 @@ PACKAGES=(
   libssl-dev                                                 # hashing (EVP)
   libboost-program-options-dev                               # command lines, config files
   libspdlog-dev libfmt-dev                                   # logging, formatting
+  prometheus-cpp-dev                                         # metrics (/metrics, DESIGN.md section 15)
   libgtest-dev libgmock-dev                                  # unit and integration tests
   python3 python3-thrift                                     # Python client tests
   faketime                                                   # clock-offset tests

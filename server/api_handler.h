@@ -1,7 +1,9 @@
 // The public API (thrift/alder.thrift) on top of the coordinator: validates
 // input against the limits, calls the coordinator, and translates Status into
 // the API's exceptions with messages a user can act on. The only place that
-// speaks both Thrift's generated types and Alder's own.
+// speaks both Thrift's generated types and Alder's own. Every call is counted
+// and timed in alder_client_requests_total and
+// alder_client_request_duration_seconds (server/request_metrics.h).
 //
 // Thread-safe: one handler serves every connection.
 #ifndef ALDER_SERVER_API_HANDLER_H_
@@ -11,7 +13,9 @@
 
 #include "Alder.h"
 #include "server/coordinator.h"
+#include "server/metrics.h"
 #include "server/request_limits.h"
+#include "server/request_metrics.h"
 
 namespace alder {
 
@@ -27,9 +31,9 @@ class ApiHandler final : public api::AlderIf {
     std::function<api::TreeVerification()> verify_trees;
   };
 
-  // `coordinator` must outlive the handler.
-  ApiHandler(Coordinator* coordinator, RequestLimits limits, StatusSource status,
-             AdminHooks admin);
+  // `coordinator` and `metrics` must outlive the handler.
+  ApiHandler(Coordinator* coordinator, RequestLimits limits, StatusSource status, AdminHooks admin,
+             Metrics* metrics);
 
   int64_t put(const std::string& key, const std::string& value,
               const api::WriteOptions& options) override;
@@ -45,6 +49,7 @@ class ApiHandler final : public api::AlderIf {
   const RequestLimits limits_;
   const StatusSource status_;
   const AdminHooks admin_;
+  RequestMetrics requests_;
 };
 
 }  // namespace alder

@@ -2,21 +2,26 @@
 
 #include <chrono>
 
+#include "server/metric_samples.h"
+
 namespace alder {
 
 api::ClusterStatus DescribeCluster(const NodeConfig& config, const Ring& ring,
-                                   const Membership& membership, const HintStore& hints,
-                                   const clock::HybridLogicalClock& clock) {
+                                   const Membership& membership, const Metrics& metrics) {
   api::ClusterStatus out;
+  out.__set_metrics(SamplesOf(metrics.Collect()));
+  const auto figure = [&](const std::string& name, std::map<std::string, std::string> labels = {}) {
+    return static_cast<int64_t>(SumOf(out.metrics, name, labels));
+  };
   out.node_id = static_cast<int32_t>(config.node_id);
   out.partitions = static_cast<int32_t>(ring.partitions());
   out.replication_factor = static_cast<int32_t>(ring.replication_factor());
   const Status fence = membership.CheckClockInStep();
   out.clock_fenced = !fence.ok();
   if (!fence.ok()) out.__set_clock_fence_reason(fence.message());
-  out.hints_dropped = static_cast<int64_t>(hints.dropped());
-  out.clock_rejections = static_cast<int64_t>(clock.rejected_remote_count());
-  out.__set_fenced_writes(static_cast<int64_t>(membership.fenced_write_count()));
+  out.hints_dropped = figure("alder_hints_dropped_total");
+  out.clock_rejections = figure("alder_clock_rejections_total");
+  out.__set_fenced_writes(figure("alder_fenced_writes_total"));
 
   const auto now = std::chrono::steady_clock::now();
   const std::vector<PeerView> views = membership.Snapshot();
@@ -26,8 +31,9 @@ api::ClusterStatus DescribeCluster(const NodeConfig& config, const Ring& ring,
     node.internode_address = peer.internode.ToString();
     node.is_self = peer.node_id == config.node_id;
     node.up = node.is_self;
+    if (node.is_self) node.__set_client_address(config.listen.ToString());
     node.partitions_owned = static_cast<int32_t>(ring.PartitionsOf(peer.node_id).size());
-    node.hints_pending = static_cast<int64_t>(hints.Pending(peer.node_id));
+    node.hints_pending = figure("alder_hints_pending", {{"peer", std::to_string(peer.node_id)}});
     for (const PeerView& view : views) {
       if (view.node_id != peer.node_id) continue;
       node.up = view.up;
@@ -37,6 +43,7 @@ api::ClusterStatus DescribeCluster(const NodeConfig& config, const Ring& ring,
                 .count());
       }
       if (view.clock_offset_ms) node.__set_clock_offset_ms(*view.clock_offset_ms);
+      if (!view.client_address.empty()) node.__set_client_address(view.client_address);
     }
     out.nodes.push_back(std::move(node));
   }

@@ -1,9 +1,8 @@
 #include "server/config.h"
 
-#include <boost/program_options.hpp>
-
 #include <algorithm>
 #include <bit>
+#include <boost/program_options.hpp>
 #include <charconv>
 #include <fstream>
 #include <set>
@@ -90,77 +89,78 @@ Result<uint64_t> ParseByteSize(const std::string& text) {
 Result<CommandLine> ParseCommandLine(int argc, const char* const argv[]) {
   const NodeConfig defaults;
   po::options_description general("General");
-  general.add_options()
-      ("help,h", "print this help and exit")
-      ("version", "print the version and exit")
-      ("config", po::value<std::string>(), "INI file with any of the settings below (flags win)");
+  general.add_options()("help,h", "print this help and exit")("version",
+                                                              "print the version and exit")(
+      "config", po::value<std::string>(), "INI file with any of the settings below (flags win)");
   po::options_description settings("Settings (as --flag or as `key = value` in the config file)");
-  settings.add_options()
-      ("node_id", po::value<uint32_t>()->default_value(defaults.node_id),
-       "this node's id, 1..2147483647, unique in the cluster")
-      ("data_dir", po::value<std::string>()->default_value(defaults.data_dir),
-       "where this node keeps its WiredTiger tables")
-      ("listen", po::value<std::string>()->default_value(defaults.listen.ToString()),
-       "client API address host:port")
-      ("internode_listen",
-       po::value<std::string>()->default_value(defaults.internode_listen.ToString()),
-       "internode address host:port")
-      ("peers", po::value<std::string>()->default_value(""),
-       "every node's internode address, this one included: id@host:port,...; empty: a "
-       "one-node cluster")
-      ("replication_factor", po::value<uint32_t>()->default_value(defaults.replication_factor),
-       "copies of each key; capped at the node count unless set explicitly")
-      ("partitions", po::value<uint32_t>()->default_value(defaults.partitions),
-       "partitions in the cluster, a power of two; fixed at creation")
-      ("cluster_name", po::value<std::string>()->default_value(defaults.cluster_name),
-       "the cluster's name; fixed at creation, nodes of another cluster are refused")
-      ("request_timeout", po::value<std::string>()->default_value("2s"),
-       "how long a coordinator waits for replicas before answering TimedOut")
-      ("heartbeat_interval", po::value<std::string>()->default_value("500ms"),
-       "how often each node sends a heartbeat to every other")
-      ("failure_timeout", po::value<std::string>()->default_value("2s"),
-       "a peer not heard from for this long is marked down")
-      ("hint_replay_rate", po::value<uint32_t>()->default_value(defaults.hint_replay_rate),
-       "hints replayed per second to a returning node, at most")
-      ("tree_fanout", po::value<uint32_t>()->default_value(defaults.tree_fanout),
-       "children per Merkle tree node, a power of two (same on every node)")
-      ("tree_depth", po::value<uint32_t>()->default_value(defaults.tree_depth),
-       "levels below each tree's root: tree_fanout^tree_depth segments per partition; "
-       "memory is about 16 bytes x 1.07 x segments per partition")
-      ("repair_rate", po::value<std::string>()->default_value("256KB"),
-       "bytes anti-entropy moves per second, at most: records sent, tree hashes and keys "
-       "compared (0: unlimited)")
-      ("maintain_trees", po::value<std::string>()->default_value("on"),
-       "on: keep Merkle trees and run anti-entropy; off: neither (only to measure their "
-       "cost: replicas then never repair, and tombstones of replicated keys are never purged)")
-      ("durability", po::value<std::string>()->default_value("fsync"),
-       "fsync: an acknowledged write is on the storage device (survives power loss); "
-       "process: it is in the operating system (survives kill -9 of alderd, not power loss)")
-      ("gc_grace", po::value<std::string>()->default_value("10d"),
-       "how long tombstones and expired records are kept before they may be purged")
-      ("gc_interval", po::value<std::string>()->default_value("1h"),
-       "how often the tombstone collector scans for purgeable records")
-      ("hint_window", po::value<std::string>()->default_value("3h"),
-       "how long writes for a down replica are kept as hints; must be shorter than gc_grace "
-       "(by default half of it when gc_grace is under 6h); 0s: no hints")
-      ("anti_entropy_interval", po::value<std::string>()->default_value("10m"),
-       "how often replicas compare Merkle trees (multi-node clusters)")
-      ("max_clock_offset", po::value<std::string>()->default_value("500ms"),
-       "remote timestamps further ahead of local time than this are rejected")
-      ("checkpoint_interval", po::value<std::string>()->default_value("60s"),
-       "how often WiredTiger checkpoints (bounds recovery time)")
-      ("max_key_bytes", po::value<uint32_t>()->default_value(defaults.max_key_bytes),
-       "longest key accepted, in bytes")
-      ("max_value_bytes", po::value<uint32_t>()->default_value(defaults.max_value_bytes),
-       "largest value accepted, in bytes")
-      ("max_connections", po::value<uint32_t>()->default_value(defaults.max_connections),
-       "client connections served at once (one thread each); more wait to be accepted")
-      ("client_idle_timeout", po::value<std::string>()->default_value("10m"),
-       "a client connection idle (or stuck mid-frame) this long is closed")
-      ("cache_size", po::value<std::string>()->default_value("256MB"),
-       "WiredTiger cache size; most of alderd's memory")
-      ("log_level", po::value<std::string>()->default_value(defaults.log_level),
-       "trace, debug, info, warn, error");
+  settings.add_options()("node_id", po::value<uint32_t>()->default_value(defaults.node_id),
+                         "this node's id, 1..2147483647, unique in the cluster")(
+      "data_dir", po::value<std::string>()->default_value(defaults.data_dir),
+      "where this node keeps its WiredTiger tables")(
+      "listen", po::value<std::string>()->default_value(defaults.listen.ToString()),
+      "client API address host:port")(
+      "internode_listen",
+      po::value<std::string>()->default_value(defaults.internode_listen.ToString()),
+      "internode address host:port")(
+      "metrics_listen",
+      po::value<std::string>()->default_value(defaults.metrics_listen->ToString()),
+      "address host:port serving Prometheus metrics at /metrics; empty: none")(
+      "peers", po::value<std::string>()->default_value(""),
+      "every node's internode address, this one included: id@host:port,...; empty: a "
+      "one-node cluster")("replication_factor",
+                          po::value<uint32_t>()->default_value(defaults.replication_factor),
+                          "copies of each key; capped at the node count unless set explicitly")(
+      "partitions", po::value<uint32_t>()->default_value(defaults.partitions),
+      "partitions in the cluster, a power of two; fixed at creation")(
+      "cluster_name", po::value<std::string>()->default_value(defaults.cluster_name),
+      "the cluster's name; fixed at creation, nodes of another cluster are refused")(
+      "request_timeout", po::value<std::string>()->default_value("2s"),
+      "how long a coordinator waits for replicas before answering TimedOut")(
+      "heartbeat_interval", po::value<std::string>()->default_value("500ms"),
+      "how often each node sends a heartbeat to every other")(
+      "failure_timeout", po::value<std::string>()->default_value("2s"),
+      "a peer not heard from for this long is marked down")(
+      "hint_replay_rate", po::value<uint32_t>()->default_value(defaults.hint_replay_rate),
+      "hints replayed per second to a returning node, at most")(
+      "tree_fanout", po::value<uint32_t>()->default_value(defaults.tree_fanout),
+      "children per Merkle tree node, a power of two (same on every node)")(
+      "tree_depth", po::value<uint32_t>()->default_value(defaults.tree_depth),
+      "levels below each tree's root: tree_fanout^tree_depth segments per partition; "
+      "memory is about 16 bytes x 1.07 x segments per partition")(
+      "repair_rate", po::value<std::string>()->default_value("256KB"),
+      "bytes anti-entropy moves per second, at most: records sent, tree hashes and keys "
+      "compared (0: unlimited)")(
+      "maintain_trees", po::value<std::string>()->default_value("on"),
+      "on: keep Merkle trees and run anti-entropy; off: neither (only to measure their "
+      "cost: replicas then never repair, and tombstones of replicated keys are never purged)")(
+      "durability", po::value<std::string>()->default_value("fsync"),
+      "fsync: an acknowledged write is on the storage device (survives power loss); "
+      "process: it is in the operating system (survives kill -9 of alderd, not power loss)")(
+      "gc_grace", po::value<std::string>()->default_value("10d"),
+      "how long tombstones and expired records are kept before they may be purged")(
+      "gc_interval", po::value<std::string>()->default_value("1h"),
+      "how often the tombstone collector scans for purgeable records")(
+      "hint_window", po::value<std::string>()->default_value("3h"),
+      "how long writes for a down replica are kept as hints; must be shorter than gc_grace "
+      "(by default half of it when gc_grace is under 6h); 0s: no hints")(
+      "anti_entropy_interval", po::value<std::string>()->default_value("10m"),
+      "how often replicas compare Merkle trees (multi-node clusters)")(
+      "max_clock_offset", po::value<std::string>()->default_value("500ms"),
+      "remote timestamps further ahead of local time than this are rejected")(
+      "checkpoint_interval", po::value<std::string>()->default_value("60s"),
+      "how often WiredTiger checkpoints (bounds recovery time)")(
+      "max_key_bytes", po::value<uint32_t>()->default_value(defaults.max_key_bytes),
+      "longest key accepted, in bytes")(
+      "max_value_bytes", po::value<uint32_t>()->default_value(defaults.max_value_bytes),
+      "largest value accepted, in bytes")(
+      "max_connections", po::value<uint32_t>()->default_value(defaults.max_connections),
+      "client connections served at once (one thread each); more wait to be accepted")(
+      "client_idle_timeout", po::value<std::string>()->default_value("10m"),
+      "a client connection idle (or stuck mid-frame) this long is closed")(
+      "cache_size", po::value<std::string>()->default_value("256MB"),
+      "WiredTiger cache size; most of alderd's memory")(
+      "log_level", po::value<std::string>()->default_value(defaults.log_level),
+      "trace, debug, info, warn, error");
 
   po::options_description all;
   all.add(general).add(settings);
@@ -203,11 +203,20 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[]) {
   }
   c.data_dir = vm["data_dir"].as<std::string>();
   if (c.data_dir.empty()) return Status::InvalidArgument("data_dir must not be empty");
-  for (auto [name, target] : {std::pair{"listen", &c.listen},
-                              std::pair{"internode_listen", &c.internode_listen}}) {
+  for (auto [name, target] :
+       {std::pair{"listen", &c.listen}, std::pair{"internode_listen", &c.internode_listen}}) {
     auto parsed = ParseHostPort(vm[name].as<std::string>());
-    if (!parsed.ok()) return Status::InvalidArgument(std::string(name) + ": " + parsed.status().message());
+    if (!parsed.ok())
+      return Status::InvalidArgument(std::string(name) + ": " + parsed.status().message());
     *target = parsed.value();
+  }
+  if (const std::string m = vm["metrics_listen"].as<std::string>(); m.empty()) {
+    c.metrics_listen.reset();
+  } else {
+    auto parsed = ParseHostPort(m);
+    if (!parsed.ok())
+      return Status::InvalidArgument("metrics_listen: " + parsed.status().message());
+    c.metrics_listen = parsed.value();
   }
   auto peers = ParsePeers(vm["peers"].as<std::string>());
   if (!peers.ok()) return Status::InvalidArgument("peers: " + peers.status().message());
@@ -278,7 +287,8 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[]) {
   c.tree_fanout = vm["tree_fanout"].as<uint32_t>();
   c.tree_depth = vm["tree_depth"].as<uint32_t>();
   auto repair_rate = ParseByteSize(vm["repair_rate"].as<std::string>());
-  if (!repair_rate.ok()) return Status::InvalidArgument("repair_rate: " + repair_rate.status().message());
+  if (!repair_rate.ok())
+    return Status::InvalidArgument("repair_rate: " + repair_rate.status().message());
   c.repair_rate_bytes = repair_rate.value();
   const std::string trees = vm["maintain_trees"].as<std::string>();
   if (trees != "on" && trees != "off") {
@@ -313,7 +323,8 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[]) {
   if (c.max_connections == 0) return Status::InvalidArgument("max_connections must be >= 1");
   auto cache = ParseByteSize(vm["cache_size"].as<std::string>());
   if (!cache.ok()) return Status::InvalidArgument("cache_size: " + cache.status().message());
-  if (cache.value() < (1ull << 20)) return Status::InvalidArgument("cache_size must be at least 1MB");
+  if (cache.value() < (1ull << 20))
+    return Status::InvalidArgument("cache_size must be at least 1MB");
   c.cache_size_bytes = cache.value();
   c.log_level = vm["log_level"].as<std::string>();
   return out;

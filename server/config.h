@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,28 +28,30 @@ struct Peer {
 
 struct NodeConfig {
   // Identity and placement.
-  uint32_t node_id = 1;                     // 1..2^31-1, unique in the cluster
+  uint32_t node_id = 1;  // 1..2^31-1, unique in the cluster
   std::string data_dir = "alder-data";
-  HostPort listen{"127.0.0.1", 7700};       // client API
+  HostPort listen{"127.0.0.1", 7700};  // client API
   HostPort internode_listen{"127.0.0.1", 7701};
-  std::vector<Peer> peers;                  // every node, this one included
-  uint32_t replication_factor = 3;          // capped at the node count when defaulted
-  uint32_t partitions = 256;                // power of two, fixed at cluster creation
-  std::string cluster_name = "alder";       // nodes of other clusters are refused
+  // Prometheus /metrics over HTTP (DESIGN.md section 15); unset: no endpoint.
+  std::optional<HostPort> metrics_listen = HostPort{"127.0.0.1", 7702};
+  std::vector<Peer> peers;             // every node, this one included
+  uint32_t replication_factor = 3;     // capped at the node count when defaulted
+  uint32_t partitions = 256;           // power of two, fixed at cluster creation
+  std::string cluster_name = "alder";  // nodes of other clusters are refused
 
   // Replication.
-  std::chrono::milliseconds request_timeout{2000};      // replica acks wait this long
-  std::chrono::milliseconds heartbeat_interval{500};    // to every peer
-  std::chrono::milliseconds failure_timeout{2000};      // no heartbeat this long: down
-  uint32_t hint_replay_rate = 2000;                     // hints per second per target
+  std::chrono::milliseconds request_timeout{2000};    // replica acks wait this long
+  std::chrono::milliseconds heartbeat_interval{500};  // to every peer
+  std::chrono::milliseconds failure_timeout{2000};    // no heartbeat this long: down
+  uint32_t hint_replay_rate = 2000;                   // hints per second per target
 
   // Anti-entropy.
-  uint32_t tree_fanout = 16;                            // Merkle tree shape
+  uint32_t tree_fanout = 16;  // Merkle tree shape
   uint32_t tree_depth = 3;
   // Bytes anti-entropy moves per second, at most. 256KB kept foreground p99
   // within 10% while a large repair ran (bench/repair-impact.sh, 2 cores).
   uint64_t repair_rate_bytes = 256ull << 10;
-  bool maintain_trees = true;                           // off only to measure their cost
+  bool maintain_trees = true;  // off only to measure their cost
 
   // Durability and time.
   Durability durability = Durability::kFsync;
@@ -62,7 +65,7 @@ struct NodeConfig {
   // Limits.
   uint32_t max_key_bytes = 2048;
   uint32_t max_value_bytes = 1 << 20;
-  uint32_t max_connections = 512;           // client connections served at once
+  uint32_t max_connections = 512;  // client connections served at once
   std::chrono::milliseconds client_idle_timeout{std::chrono::minutes(10)};
   uint64_t cache_size_bytes = 256ull << 20;  // WiredTiger cache
 

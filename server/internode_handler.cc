@@ -6,12 +6,42 @@
 #include "server/wire_record.h"
 
 namespace alder {
+namespace {
+
+// The op label of each method, by ReplicaOp.
+enum ReplicaOp : size_t {
+  kWrite,
+  kRead,
+  kHeartbeat,
+  kDeliverHints,
+  kTreeNodes,
+  kLeafKeys,
+  kFetchRecords,
+  kPushRecords
+};
+std::vector<std::string> ReplicaOpNames() {
+  return {"write",      "read",      "heartbeat",     "deliver_hints",
+          "tree_nodes", "leaf_keys", "fetch_records", "push_records"};
+}
+
+// The outcome of the exception in flight: a refusal, or an error.
+Outcome ClassifyRefusal() {
+  try {
+    throw;
+  } catch (const internode::Refused&) {
+    return Outcome::kRefused;
+  } catch (...) {
+    return Outcome::kError;
+  }
+}
+
+}  // namespace
 
 InternodeHandler::InternodeHandler(ClusterIdentity self, std::set<uint32_t> peer_ids,
                                    clock::HybridLogicalClock* clock,
                                    const clock::PhysicalClock* local_clock, Membership* membership,
                                    Storage* storage, const TreeSet* trees,
-                                   const std::atomic<bool>* syncing)
+                                   const std::atomic<bool>* syncing, Metrics* metrics)
     : self_(std::move(self)),
       peer_ids_(std::move(peer_ids)),
       clock_(clock),
@@ -19,7 +49,9 @@ InternodeHandler::InternodeHandler(ClusterIdentity self, std::set<uint32_t> peer
       membership_(membership),
       storage_(storage),
       trees_(trees),
-      syncing_(syncing) {}
+      syncing_(syncing),
+      requests_(metrics->registry(), "replica", ReplicaOpNames(),
+                {Outcome::kOk, Outcome::kRefused, Outcome::kError}) {}
 
 void InternodeHandler::RefuseWhileSyncing(const internode::Sender& sender) {
   if (syncing_ && syncing_->load()) {
@@ -49,70 +81,80 @@ void InternodeHandler::CheckTree(const internode::Sender& sender, const internod
 void InternodeHandler::treeNodes(std::vector<std::string>& hashes, const internode::Sender& sender,
                                  const internode::TreeShape& shape, int32_t partition,
                                  int32_t level, const std::vector<int32_t>& indexes) {
-  CheckSender(sender);
-  RefuseWhileSyncing(sender);
-  CheckTree(sender, shape, partition);
-  std::vector<uint32_t> wanted;
-  wanted.reserve(indexes.size());
-  for (int32_t i : indexes) wanted.push_back(i < 0 ? ~0u : static_cast<uint32_t>(i));
-  const uint32_t safe_level = level < 0 ? ~0u : static_cast<uint32_t>(level);
-  for (const TreeHash& h : trees_->Nodes(static_cast<uint32_t>(partition), safe_level, wanted)) {
-    hashes.emplace_back(reinterpret_cast<const char*>(h.data()), h.size());
-  }
+  Measured(&requests_, kTreeNodes, ClassifyRefusal, [&] {
+    CheckSender(sender);
+    RefuseWhileSyncing(sender);
+    CheckTree(sender, shape, partition);
+    std::vector<uint32_t> wanted;
+    wanted.reserve(indexes.size());
+    for (int32_t i : indexes) wanted.push_back(i < 0 ? ~0u : static_cast<uint32_t>(i));
+    const uint32_t safe_level = level < 0 ? ~0u : static_cast<uint32_t>(level);
+    for (const TreeHash& h : trees_->Nodes(static_cast<uint32_t>(partition), safe_level, wanted)) {
+      hashes.emplace_back(reinterpret_cast<const char*>(h.data()), h.size());
+    }
+  });
 }
 
 void InternodeHandler::leafKeys(std::vector<internode::KeyDigest>& keys,
                                 const internode::Sender& sender, const internode::TreeShape& shape,
                                 int32_t partition, const std::vector<int32_t>& leaves) {
-  CheckSender(sender);
-  RefuseWhileSyncing(sender);
-  CheckTree(sender, shape, partition);
-  for (int32_t leaf : leaves) {
-    if (leaf < 0 || static_cast<uint32_t>(leaf) >= trees_->shape().leaves()) continue;
-    uint64_t first = 0, last = 0;
-    trees_->LeafRange(static_cast<uint32_t>(partition), static_cast<uint32_t>(leaf), &first, &last);
-    Status s = storage_->ScanIndex(
-        first, last, [&](uint64_t, std::string_view key, const IndexEntry& entry) {
-          internode::KeyDigest d;
-          d.key = std::string(key);
-          d.digest.assign(reinterpret_cast<const char*>(entry.digest.data()), entry.digest.size());
-          d.hlc = static_cast<int64_t>(entry.version.hlc.packed());
-          d.node_id = static_cast<int32_t>(entry.version.node_id);
-          d.tombstone = entry.tombstone;
-          d.expires_at_ms = static_cast<int64_t>(entry.expires_at_ms);
-          keys.push_back(std::move(d));
-        });
-    if (!s.ok()) Refuse(sender, internode::RefusalReason::STORAGE, s.ToString());
-  }
+  Measured(&requests_, kLeafKeys, ClassifyRefusal, [&] {
+    CheckSender(sender);
+    RefuseWhileSyncing(sender);
+    CheckTree(sender, shape, partition);
+    for (int32_t leaf : leaves) {
+      if (leaf < 0 || static_cast<uint32_t>(leaf) >= trees_->shape().leaves()) continue;
+      uint64_t first = 0, last = 0;
+      trees_->LeafRange(static_cast<uint32_t>(partition), static_cast<uint32_t>(leaf), &first,
+                        &last);
+      Status s = storage_->ScanIndex(
+          first, last, [&](uint64_t, std::string_view key, const IndexEntry& entry) {
+            internode::KeyDigest d;
+            d.key = std::string(key);
+            d.digest.assign(reinterpret_cast<const char*>(entry.digest.data()),
+                            entry.digest.size());
+            d.hlc = static_cast<int64_t>(entry.version.hlc.packed());
+            d.node_id = static_cast<int32_t>(entry.version.node_id);
+            d.tombstone = entry.tombstone;
+            d.expires_at_ms = static_cast<int64_t>(entry.expires_at_ms);
+            keys.push_back(std::move(d));
+          });
+      if (!s.ok()) Refuse(sender, internode::RefusalReason::STORAGE, s.ToString());
+    }
+  });
 }
 
 void InternodeHandler::fetchRecords(std::vector<internode::KeyedRecord>& records,
                                     const internode::Sender& sender,
                                     const std::vector<std::string>& keys) {
-  CheckSender(sender);
-  RefuseWhileSyncing(sender);
-  for (const std::string& key : keys) {
-    auto stored = storage_->Read(key);
-    if (!stored.ok()) Refuse(sender, internode::RefusalReason::STORAGE, stored.status().ToString());
-    internode::KeyedRecord r;
-    r.key = key;
-    if (stored.value()) r.__set_record(ToWire(stored.value()->record));
-    records.push_back(std::move(r));
-  }
+  Measured(&requests_, kFetchRecords, ClassifyRefusal, [&] {
+    CheckSender(sender);
+    RefuseWhileSyncing(sender);
+    for (const std::string& key : keys) {
+      auto stored = storage_->Read(key);
+      if (!stored.ok())
+        Refuse(sender, internode::RefusalReason::STORAGE, stored.status().ToString());
+      internode::KeyedRecord r;
+      r.key = key;
+      if (stored.value()) r.__set_record(ToWire(stored.value()->record));
+      records.push_back(std::move(r));
+    }
+  });
 }
 
 void InternodeHandler::pushRecords(const internode::Sender& sender,
                                    const std::vector<internode::KeyedRecord>& records) {
-  CheckSender(sender);
-  for (const internode::KeyedRecord& r : records) {
-    if (r.__isset.record) Apply(sender, r.key, r.record, false);
-  }
-  storage_->WaitDurable();  // one log flush for the batch
+  Measured(&requests_, kPushRecords, ClassifyRefusal, [&] {
+    CheckSender(sender);
+    for (const internode::KeyedRecord& r : records) {
+      if (r.__isset.record) Apply(sender, r.key, r.record, false);
+    }
+    storage_->WaitDurable();  // one log flush for the batch
+  });
 }
 
 void InternodeHandler::Refuse(const internode::Sender& sender,
                               internode::RefusalReason::type reason, const std::string& message) {
-  refusals_.fetch_add(1);
   // One line a second at most: a misconfigured peer retries constantly.
   const int64_t now = static_cast<int64_t>(clock_->physical().NowMs());
   int64_t last = last_refusal_log_ms_.load();
@@ -181,51 +223,54 @@ void InternodeHandler::Apply(const internode::Sender& sender, const std::string&
 
 void InternodeHandler::write(const internode::Sender& sender, const std::string& key,
                              const internode::WireRecord& record) {
-  CheckSender(sender);
-  writes_.fetch_add(1);
-  Apply(sender, key, record, true);
+  Measured(&requests_, kWrite, ClassifyRefusal, [&] {
+    CheckSender(sender);
+    Apply(sender, key, record, true);
+  });
 }
 
 void InternodeHandler::read(internode::ReadReply& reply, const internode::Sender& sender,
                             const std::string& key) {
-  CheckSender(sender);
-  RefuseWhileSyncing(sender);
-  reads_.fetch_add(1);
-  auto stored = storage_->Read(key);
-  if (!stored.ok()) {
-    Refuse(sender, internode::RefusalReason::STORAGE, stored.status().ToString());
-  }
-  if (stored.value()) reply.__set_record(ToWire(stored.value()->record));
+  Measured(&requests_, kRead, ClassifyRefusal, [&] {
+    CheckSender(sender);
+    RefuseWhileSyncing(sender);
+    auto stored = storage_->Read(key);
+    if (!stored.ok()) {
+      Refuse(sender, internode::RefusalReason::STORAGE, stored.status().ToString());
+    }
+    if (stored.value()) reply.__set_record(ToWire(stored.value()->record));
+  });
 }
 
 void InternodeHandler::heartbeat(internode::HeartbeatReply& reply,
                                  const internode::Sender& sender) {
-  CheckIdentity(sender);
-  heartbeats_.fetch_add(1);
-  // The HLC receive rule; a stamp too far ahead is counted by the clock and
-  // otherwise ignored here: the sender learns its offset from our answer.
-  clock_->Update(clock::Timestamp::FromPacked(static_cast<uint64_t>(sender.hlc)));
-  reply.node_id = static_cast<int32_t>(self_.node_id);
-  reply.hlc = static_cast<int64_t>(clock_->Last().packed());
-  const uint64_t wall_us = local_clock_->NowUs();
-  reply.wall_ms = static_cast<int64_t>(wall_us / 1000);
-  reply.__set_wall_us(static_cast<int64_t>(wall_us));
+  Measured(&requests_, kHeartbeat, ClassifyRefusal, [&] {
+    CheckIdentity(sender);
+    // The HLC receive rule; a stamp too far ahead is counted by the clock and
+    // otherwise ignored here: the sender learns its offset from our answer.
+    clock_->Update(clock::Timestamp::FromPacked(static_cast<uint64_t>(sender.hlc)));
+    reply.node_id = static_cast<int32_t>(self_.node_id);
+    reply.hlc = static_cast<int64_t>(clock_->Last().packed());
+    const uint64_t wall_us = local_clock_->NowUs();
+    reply.wall_ms = static_cast<int64_t>(wall_us / 1000);
+    reply.__set_wall_us(static_cast<int64_t>(wall_us));
+    if (!self_.client_address.empty()) reply.__set_client_address(self_.client_address);
+  });
 }
 
 void InternodeHandler::deliverHints(const internode::Sender& sender,
                                     const std::vector<internode::HintedWrite>& hints) {
-  CheckSender(sender);
-  // One log flush for the batch: every hint is committed, then made durable.
-  for (const internode::HintedWrite& hint : hints) {
-    Apply(sender, hint.key, hint.record, false);
-    hints_received_.fetch_add(1);
-  }
-  storage_->WaitDurable();
+  Measured(&requests_, kDeliverHints, ClassifyRefusal, [&] {
+    CheckSender(sender);
+    // One log flush for the batch: every hint is committed, then made durable.
+    for (const internode::HintedWrite& hint : hints) {
+      Apply(sender, hint.key, hint.record, false);
+      hints_received_.fetch_add(1);
+    }
+    storage_->WaitDurable();
+  });
 }
 
-InternodeStats InternodeHandler::stats() const {
-  return InternodeStats{writes_.load(), reads_.load(), heartbeats_.load(), hints_received_.load(),
-                        refusals_.load()};
-}
+uint64_t InternodeHandler::hints_received() const { return hints_received_.load(); }
 
 }  // namespace alder

@@ -9,7 +9,9 @@
 // max_clock_offset ahead of the clocks of a majority of the cluster;
 // and our own heartbeats must not have measured its clock out of step.
 // Heartbeats skip the clock checks, so that a node whose clock is off can
-// still learn so. Refusals are counted and logged (rate-limited).
+// still learn so. Refusals are counted and logged (rate-limited). Every
+// call is counted and timed in alder_replica_requests_total and
+// alder_replica_request_duration_seconds (server/request_metrics.h).
 //
 // Thread-safe: one handler serves every internode connection.
 #ifndef ALDER_SERVER_INTERNODE_HANDLER_H_
@@ -24,6 +26,8 @@
 #include "antientropy/tree_set.h"
 #include "clock/hlc.h"
 #include "server/membership.h"
+#include "server/metrics.h"
+#include "server/request_metrics.h"
 #include "server/storage.h"
 
 namespace alder {
@@ -32,10 +36,7 @@ struct ClusterIdentity {
   uint32_t node_id = 0;
   std::string cluster_name;
   uint32_t partitions = 0;
-};
-
-struct InternodeStats {
-  uint64_t writes = 0, reads = 0, heartbeats = 0, hints_received = 0, refusals = 0;
+  std::string client_address;  // host:port of this node's client API, told to peers
 };
 
 class InternodeHandler final : public internode::InternodeIf {
@@ -49,7 +50,7 @@ class InternodeHandler final : public internode::InternodeIf {
   InternodeHandler(ClusterIdentity self, std::set<uint32_t> peer_ids,
                    clock::HybridLogicalClock* clock, const clock::PhysicalClock* local_clock,
                    Membership* membership, Storage* storage, const TreeSet* trees,
-                   const std::atomic<bool>* syncing);
+                   const std::atomic<bool>* syncing, Metrics* metrics);
 
   void write(const internode::Sender& sender, const std::string& key,
              const internode::WireRecord& record) override;
@@ -69,7 +70,8 @@ class InternodeHandler final : public internode::InternodeIf {
   void pushRecords(const internode::Sender& sender,
                    const std::vector<internode::KeyedRecord>& records) override;
 
-  InternodeStats stats() const;
+  // Hinted writes applied since start.
+  uint64_t hints_received() const;
 
  private:
   // Throws Refused unless the sender is a peer of our cluster.
@@ -98,8 +100,9 @@ class InternodeHandler final : public internode::InternodeIf {
   const TreeSet* const trees_;
   const std::atomic<bool>* const syncing_;
 
-  std::atomic<uint64_t> writes_{0}, reads_{0}, heartbeats_{0}, hints_received_{0}, refusals_{0};
+  std::atomic<uint64_t> hints_received_{0};
   std::atomic<int64_t> last_refusal_log_ms_{0};
+  RequestMetrics requests_;
 };
 
 }  // namespace alder

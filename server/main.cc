@@ -33,7 +33,10 @@
 #include "server/hint_store.h"
 #include "server/internode_handler.h"
 #include "server/membership.h"
+#include "server/metrics.h"
+#include "server/metrics_endpoint.h"
 #include "server/node_metadata.h"
+#include "server/node_metrics.h"
 #include "server/replicas.h"
 #include "server/ring.h"
 #include "server/storage.h"
@@ -148,7 +151,11 @@ int Run(const NodeConfig& config) {
     }
     absence.Start();
 
-    const ClusterIdentity identity{config.node_id, config.cluster_name, config.partitions};
+    // One registry every part reports into (server/metrics.h).
+    Metrics metrics;
+    const uint64_t started_ms = cluster_clock.NowMs();
+    const ClusterIdentity identity{config.node_id, config.cluster_name, config.partitions,
+                                   config.listen.ToString()};
     // Internode frames carry a maximal write, or a batch of hints.
     const uint32_t internode_frame =
         MaxFrameBytesFor(config.max_key_bytes, config.max_value_bytes) + (8u << 20);
@@ -169,8 +176,9 @@ int Run(const NodeConfig& config) {
     for (const Peer& peer : config.peers) {
       if (peer.node_id != config.node_id) peer_ids.insert(peer.node_id);
     }
-    auto internode_handler = std::make_shared<InternodeHandler>(
-        identity, peer_ids, &hlc, &wall_clock, &membership, storage->get(), &trees, &syncing);
+    auto internode_handler =
+        std::make_shared<InternodeHandler>(identity, peer_ids, &hlc, &wall_clock, &membership,
+                                           storage->get(), &trees, &syncing, &metrics);
     ThriftServer internode(
         ThriftServerOptions{
             "internode", config.internode_listen,
@@ -220,7 +228,7 @@ int Run(const NodeConfig& config) {
             &coordinator, RequestLimits{config.max_key_bytes, config.max_value_bytes},
             [&] {
               api::ClusterStatus status =
-                  DescribeCluster(config, ring.value(), membership, *hints.value(), hlc);
+                  DescribeCluster(config, ring.value(), membership, metrics);
               if (config.maintain_trees) {
                 admin.DescribeInto(&status, cluster_clock.NowMs(), storage.value()->stats().purges,
                                    syncing.load());
@@ -229,20 +237,35 @@ int Run(const NodeConfig& config) {
             },
             ApiHandler::AdminHooks{[&](const api::RepairRequest& r) { return admin.Repair(r); },
                                    [&](const api::CompareRequest& r) { return admin.Compare(r); },
-                                   [&] { return admin.VerifyTrees(); }})));
+                                   [&] { return admin.VerifyTrees(); }},
+            &metrics)));
+    AddNodeMetrics(
+        &metrics,
+        NodeParts{&membership, &hlc, &cluster_clock, &coordinator, hints->get(), &deliverer,
+                  storage->get(), internode_handler.get(), &scheduler, &api, targets, started_ms});
+    std::unique_ptr<MetricsEndpoint> metrics_endpoint;
+    if (config.metrics_listen) {
+      auto started = MetricsEndpoint::Start(*config.metrics_listen, metrics);
+      if (!started.ok()) return Fail(started.status().message());
+      metrics_endpoint = std::move(started).value();
+    }
     if (Status s = api.Start(); !s.ok()) return Fail(s.message());
     spdlog::info(
         "node {} serving clients on {} (data in {}, durability {}, gc_grace {}, "
-        "partitions {}, replication_factor {}, {} nodes{})",
+        "partitions {}, replication_factor {}, {} nodes{}{})",
         config.node_id, config.listen.ToString(), config.data_dir,
         config.durability == Durability::kFsync ? "fsync" : "process",
         FormatDuration(config.gc_grace), config.partitions, config.replication_factor,
         config.peers.size(),
-        peer_ids.empty() ? "" : ", internode on " + config.internode_listen.ToString());
+        peer_ids.empty() ? "" : ", internode on " + config.internode_listen.ToString(),
+        config.metrics_listen
+            ? ", metrics on http://" + config.metrics_listen->ToString() + "/metrics"
+            : "");
 
     int signal_number = 0;
     sigwait(&signals, &signal_number);
     spdlog::info("received {}; finishing requests in flight", strsignal(signal_number));
+    metrics_endpoint.reset();  // scrapes read the parts stopped below
     api.Stop();
     scheduler.Stop();
     deliverer.Stop();

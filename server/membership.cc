@@ -15,6 +15,7 @@ struct Membership::PeerState {
   bool ever_answered = false;
   std::optional<std::chrono::steady_clock::time_point> last_heartbeat;
   std::string last_error;
+  std::string client_address;
   bool logged_down = false;    // the current outage was logged
   bool heartbeat_now = false;  // wake the heartbeat loop early (HeardFrom)
   bool probing = false;        // a ConfirmUp heartbeat is under way
@@ -78,6 +79,7 @@ void Membership::Heartbeat(PeerState* peer) {
     peer->logged_down = false;
     peer->last_heartbeat = now;
     peer->last_error.clear();
+    if (reply.__isset.client_address) peer->client_address = reply.client_address;
     return;
   }
   std::lock_guard lock(mu_);
@@ -302,6 +304,7 @@ std::vector<PeerView> Membership::Snapshot() const {
     v.last_heartbeat = peer->last_heartbeat;
     v.clock_offset_ms = OffsetMs(id);
     v.last_error = peer->last_error;
+    v.client_address = peer->client_address;
     views.push_back(std::move(v));
   }
   return views;

@@ -72,6 +72,7 @@ struct PeerView {
   std::optional<std::chrono::steady_clock::time_point> last_heartbeat;  // last answered
   std::optional<int64_t> clock_offset_ms;  // estimated now: the peer's clock minus ours
   std::string last_error;                  // why the last heartbeat failed, if it did
+  std::string client_address;              // its client API's host:port, once it said
 };
 
 class Membership {

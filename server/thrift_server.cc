@@ -1,19 +1,18 @@
 #include "server/thrift_server.h"
 
-#include "server/per_message_framed_transport.h"
-
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
 #include <thrift/TConfiguration.h>
 #include <thrift/protocol/TBinaryProtocol.h>
 #include <thrift/server/TThreadedServer.h>
 #include <thrift/transport/TBufferTransports.h>
 #include <thrift/transport/TServerSocket.h>
 
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/socket.h>
-
 #include <future>
+
+#include "server/per_message_framed_transport.h"
 
 namespace alder {
 namespace {
@@ -79,8 +78,7 @@ Status ThriftServer::Start() {
   auto protocol = std::make_shared<TBinaryProtocolFactory>(frame, 65536, false, true);
 
   server_ = std::make_shared<TThreadedServer>(
-      processor_, socket,
-      std::make_shared<LimitedFramedTransportFactory>(config), protocol);
+      processor_, socket, std::make_shared<LimitedFramedTransportFactory>(config), protocol);
   server_->setConcurrentClientLimit(options_.max_connections);
 
   std::promise<void> ready;
@@ -115,6 +113,10 @@ void ThriftServer::Stop() {
   server_->stop();
   if (thread_.joinable()) thread_.join();
   server_.reset();
+}
+
+int64_t ThriftServer::connections() const {
+  return server_ ? server_->getConcurrentClientCount() : 0;
 }
 
 }  // namespace alder

@@ -47,8 +47,7 @@ struct ThriftServerOptions {
 
 class ThriftServer {
  public:
-  ThriftServer(ThriftServerOptions options,
-               std::shared_ptr<apache::thrift::TProcessor> processor);
+  ThriftServer(ThriftServerOptions options, std::shared_ptr<apache::thrift::TProcessor> processor);
   ~ThriftServer();  // Stop()s
   ThriftServer(const ThriftServer&) = delete;
   ThriftServer& operator=(const ThriftServer&) = delete;
@@ -60,6 +59,9 @@ class ThriftServer {
   // Stops accepting, lets requests in flight finish and answer, closes every
   // connection, and joins the serving thread. Idempotent.
   void Stop();
+
+  // Connections open now (0 before Start and after Stop).
+  int64_t connections() const;
 
  private:
   const ThriftServerOptions options_;

@@ -34,6 +34,15 @@ struct NodeStatus {
   6: optional i64 clock_offset_ms,        // its clock minus ours, from heartbeats
   7: required i32 partitions_owned,       // partitions it replicates
   8: required i64 hints_pending,          // hints the answering node holds for it
+  9: optional string client_address,      // host:port of its client API, once heard from
+}
+
+// One sample of a metric (DESIGN.md section 15) as /metrics shows it; a
+// histogram is its _bucket (label "le"), _sum and _count samples.
+struct MetricSample {
+  1: required string name,
+  2: required map<string, string> labels,
+  3: required double value,
 }
 
 // The last successful anti-entropy exchange of one partition with one replica.
@@ -57,6 +66,7 @@ struct ClusterStatus {
   11: optional i64 records_purged,            // tombstones and expired records GC removed
   12: optional bool syncing,                  // fenced after a long absence, syncing first
   13: optional i64 fenced_writes,             // writes refused while clock-fenced, since start
+  15: optional list<MetricSample> metrics,    // every metric of the answering node
 }
 
 // Anti-entropy for operators (alder repair, alder compare); added after the

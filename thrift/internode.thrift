@@ -39,6 +39,7 @@ struct HeartbeatReply {
   2: required i64 hlc,
   3: required i64 wall_ms,        // the responder's physical clock as it answered
   4: optional i64 wall_us,        // the same in microseconds, for a finer clock estimate
+  5: optional string client_address,  // host:port of the responder's client API
 }
 
 // A write kept for a replica that was down, replayed when it is back.

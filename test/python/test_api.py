@@ -54,7 +54,8 @@ class Server:
         self.process = subprocess.Popen(
             [ALDERD, "--data_dir", os.path.join(self.dir, "data"),
              "--listen", "127.0.0.1:%d" % self.port,
-             "--internode_listen", "127.0.0.1:%d" % free_port()],
+             "--internode_listen", "127.0.0.1:%d" % free_port(),
+             "--metrics_listen", ""],
             stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.time() + 30
         while time.time() < deadline:

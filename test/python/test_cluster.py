@@ -72,6 +72,7 @@ class Node:
             "--data_dir", os.path.join(self.dir, "data"),
             "--listen", "127.0.0.1:%d" % client_port,
             "--internode_listen", "127.0.0.1:%d" % internode_port,
+            "--metrics_listen", "",
             "--peers", peers,
             "--replication_factor", "3",
             "--durability", "process",

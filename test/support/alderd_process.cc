@@ -11,6 +11,7 @@
 #include <thrift/transport/TSocket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -99,7 +100,10 @@ bool AlderdProcess::Start(std::chrono::milliseconds timeout) {
   // Ports are chosen afresh only the first time: a restarted node keeps its
   // address, as it would in production.
   if (port_ == 0) port_ = FreePort();
+  if (metrics_port_ == 0) metrics_port_ = FreePort();
   std::vector<std::string> args = {
+      "--metrics_listen",
+      "127.0.0.1:" + std::to_string(metrics_port_),
       "--data_dir",
       data_dir_,
       "--listen",
@@ -163,7 +167,12 @@ void AlderdProcess::Kill() {
 }
 
 int AlderdProcess::RunToExit(const std::vector<std::string>& args) {
-  const pid_t pid = Spawn(args);
+  // Tests run side by side: no metrics endpoint on the default port.
+  std::vector<std::string> all = args;
+  if (std::find(args.begin(), args.end(), "--metrics_listen") == args.end()) {
+    all.insert(all.begin(), {"--metrics_listen", ""});
+  }
+  const pid_t pid = Spawn(all);
   int status = 0;
   waitpid(pid, &status, 0);
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);

@@ -30,7 +30,8 @@ class AlderdProcess {
   AlderdProcess(const AlderdProcess&) = delete;
   AlderdProcess& operator=(const AlderdProcess&) = delete;
 
-  // Starts the process on a fresh port (or the previous one when restarting)
+  // Starts the process on fresh ports, metrics included (or the previous
+  // ones when restarting)
   // and waits up to `timeout` for it to accept connections. Returns false if
   // it exited or never listened; its log is then in log_path().
   bool Start(std::chrono::milliseconds timeout = std::chrono::seconds(30));
@@ -55,6 +56,7 @@ class AlderdProcess {
   bool running() const { return pid_ > 0; }
   pid_t pid() const { return pid_; }
   uint16_t port() const { return port_; }
+  uint16_t metrics_port() const { return metrics_port_; }
   const std::string& data_dir() const { return data_dir_; }
   std::string log_path() const { return data_dir_ + ".log"; }
   std::string ReadLog() const;
@@ -67,6 +69,7 @@ class AlderdProcess {
   std::vector<std::string> wrapper_;
   uint16_t port_ = 0;
   uint16_t internode_port_ = 0;  // 0: a fresh one at each start (one-node clusters)
+  uint16_t metrics_port_ = 0;
   pid_t pid_ = -1;
 };
 

@@ -1,0 +1,99 @@
+// Counts and latencies of the requests one side of a node serves
+// (DESIGN.md section 15): alder_<side>_requests_total{op,outcome} and
+// alder_<side>_request_duration_seconds{op}, for side "client" (the public
+// API, measured at the coordinator) and "replica" (internode requests).
+//
+// Every (op, outcome) series exists from the start, at zero, so a scrape
+// always shows the same series and a rate over them is defined. Record()
+// takes no lock: a counter add and a histogram observation.
+//
+// Thread-safe.
+#ifndef ALDER_SERVER_REQUEST_METRICS_H_
+#define ALDER_SERVER_REQUEST_METRICS_H_
+
+#include <prometheus/counter.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include <chrono>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+namespace alder {
+
+// How a request ended; the label values are OutcomeName's.
+enum class Outcome {
+  kOk,
+  kNotFound,
+  kInvalidArgument,
+  kUnavailable,
+  kTimedOut,
+  kRefused,  // internode: the replica refused the sender (clock, cluster, syncing)
+  kError,
+};
+std::string_view OutcomeName(Outcome outcome);
+
+class RequestMetrics {
+ public:
+  // `ops` are the values of the op label, indexed by the op numbers passed
+  // to Record(); `outcomes` those this side can report.
+  RequestMetrics(prometheus::Registry& registry, std::string_view side,
+                 std::vector<std::string> ops, std::vector<Outcome> outcomes);
+
+  void Record(size_t op, Outcome outcome, std::chrono::steady_clock::duration elapsed);
+
+  // Latency buckets, in seconds: 100 us to 10 s.
+  static const prometheus::Histogram::BucketBoundaries& Buckets();
+
+ private:
+  // counters_[op][outcome], null for an outcome this side does not report.
+  std::vector<std::vector<prometheus::Counter*>> counters_;
+  std::vector<prometheus::Histogram*> durations_;
+};
+
+// Records one request when it goes out of scope: the outcome set last, or
+// kError when the request left by an exception nobody classified.
+class RequestTimer {
+ public:
+  RequestTimer(RequestMetrics* metrics, size_t op)
+      : metrics_(metrics), op_(op), start_(std::chrono::steady_clock::now()) {}
+  ~RequestTimer() { metrics_->Record(op_, outcome_, std::chrono::steady_clock::now() - start_); }
+  RequestTimer(const RequestTimer&) = delete;
+  RequestTimer& operator=(const RequestTimer&) = delete;
+
+  void set_outcome(Outcome outcome) { outcome_ = outcome; }
+
+ private:
+  RequestMetrics* const metrics_;
+  const size_t op_;
+  const std::chrono::steady_clock::time_point start_;
+  Outcome outcome_ = Outcome::kError;
+};
+
+// Runs `body` and records it as `op`: kOk when it returns, else the outcome
+// `classify` gives for the exception in flight (called inside a catch block,
+// it rethrows and catches by type), and the exception goes on.
+template <typename Body>
+auto Measured(RequestMetrics* metrics, size_t op, Outcome (*classify)(), Body&& body)
+    -> decltype(body()) {
+  RequestTimer timer(metrics, op);
+  try {
+    if constexpr (std::is_void_v<decltype(body())>) {
+      body();
+      timer.set_outcome(Outcome::kOk);
+    } else {
+      auto result = body();
+      timer.set_outcome(Outcome::kOk);
+      return result;
+    }
+  } catch (...) {
+    timer.set_outcome(classify());
+    throw;
+  }
+}
+
+}  // namespace alder
+
+#endif  // ALDER_SERVER_REQUEST_METRICS_H_
