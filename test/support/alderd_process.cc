@@ -102,8 +102,6 @@ bool AlderdProcess::Start(std::chrono::milliseconds timeout) {
   if (port_ == 0) port_ = FreePort();
   if (metrics_port_ == 0) metrics_port_ = FreePort();
   std::vector<std::string> args = {
-      "--metrics_listen",
-      "127.0.0.1:" + std::to_string(metrics_port_),
       "--data_dir",
       data_dir_,
       "--listen",
@@ -111,6 +109,9 @@ bool AlderdProcess::Start(std::chrono::milliseconds timeout) {
       "--internode_listen",
       "127.0.0.1:" + std::to_string(internode_port_ != 0 ? internode_port_ : FreePort())};
   args.insert(args.end(), extra_args_.begin(), extra_args_.end());
+  if (std::find(args.begin(), args.end(), "--metrics_listen") == args.end()) {
+    args.insert(args.end(), {"--metrics_listen", "127.0.0.1:" + std::to_string(metrics_port_)});
+  }
   pid_ = Spawn(args);
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
