@@ -16,6 +16,7 @@ PACKAGES=(
   faketime                                                   # clock-offset tests
   redis-server redis-tools                                   # side-by-side benchmark (bench/)
   procps                                                     # pgrep/ps in scripts
+  tmux                                                       # a real terminal for the alder top test
 )
 
 missing=()

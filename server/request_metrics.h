@@ -23,6 +23,14 @@
 
 namespace alder {
 
+// A build with -DALDER_REQUEST_METRICS=OFF counts and times no requests:
+// the baseline of bench/metrics-cost.sh, which measures what counting costs.
+#ifdef ALDER_NO_REQUEST_METRICS
+inline constexpr bool kCountRequests = false;
+#else
+inline constexpr bool kCountRequests = true;
+#endif
+
 // How a request ended; the label values are OutcomeName's.
 enum class Outcome {
   kOk,
@@ -78,6 +86,7 @@ class RequestTimer {
 template <typename Body>
 auto Measured(RequestMetrics* metrics, size_t op, Outcome (*classify)(), Body&& body)
     -> decltype(body()) {
+  if constexpr (!kCountRequests) return body();
   RequestTimer timer(metrics, op);
   try {
     if constexpr (std::is_void_v<decltype(body())>) {

@@ -20,6 +20,7 @@
 #include "tools/anti_entropy_commands.h"
 #include "tools/bench.h"
 #include "tools/commands.h"
+#include "tools/top.h"
 
 #ifndef ALDER_VERSION
 #define ALDER_VERSION "dev"
@@ -37,7 +38,7 @@ struct CommandSpec {
   CommandFn run;
 };
 
-constexpr std::array<CommandSpec, 8> kCommands = {{
+constexpr std::array<CommandSpec, 9> kCommands = {{
     {"put", "store a value: put KEY VALUE [--ttl DURATION]; VALUE '-' reads stdin", PutHelp,
      RunPut},
     {"get", "write a key's value to stdout: get KEY", GetHelp, RunGet},
@@ -48,8 +49,9 @@ constexpr std::array<CommandSpec, 8> kCommands = {{
      RepairHelp, RunRepair},
     {"compare", "compare the replicas' Merkle trees; exit 0 when converged, 1 when not",
      CompareHelp, RunCompare},
-    {"verify-trees", "check the node's live Merkle trees against its digest index",
-     VerifyTreesHelp, RunVerifyTrees},
+    {"verify-trees", "check the node's live Merkle trees against its digest index", VerifyTreesHelp,
+     RunVerifyTrees},
+    {"top", "live view of every node: ops/s, p99, errors, hints, repair, clock", TopHelp, RunTop},
     {"bench", "load generator: throughput and latency percentiles", BenchHelp, RunBench},
 }};
 
@@ -165,7 +167,8 @@ std::string ProgramHelp() {
        << "Usage: alder [--host HOST] [--port PORT] [--timeout DURATION] COMMAND [ARGS]\n\n"
        << "Commands:\n";
   size_t width = 0;
-  for (const CommandSpec& spec : kCommands) width = std::max(width, std::string_view(spec.name).size());
+  for (const CommandSpec& spec : kCommands)
+    width = std::max(width, std::string_view(spec.name).size());
   for (const CommandSpec& spec : kCommands) {
     text << fmt::format("  {:<{}}  {}\n", spec.name, width, spec.summary);
   }

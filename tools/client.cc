@@ -325,6 +325,7 @@ CallStatus Client::Status(ClusterStatus* status) {
       if (node.__isset.clock_offset_ms) n.clock_offset_ms = node.clock_offset_ms;
       n.partitions_owned = node.partitions_owned;
       n.hints_pending = node.hints_pending;
+      if (node.__isset.client_address) n.client_address = std::move(node.client_address);
       out.nodes.push_back(std::move(n));
     }
     if (reply.__isset.exchanges) {
@@ -344,6 +345,9 @@ CallStatus Client::Status(ClusterStatus* status) {
     }
     if (reply.__isset.records_purged) out.records_purged = reply.records_purged;
     if (reply.__isset.syncing) out.syncing = reply.syncing;
+    for (api::MetricSample& m : reply.metrics) {
+      out.metrics.push_back({std::move(m.name), std::move(m.labels), m.value});
+    }
     *status = std::move(out);
   });
 }

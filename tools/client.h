@@ -20,6 +20,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -65,6 +66,15 @@ struct NodeStatus {
   std::optional<int64_t> clock_offset_ms;        // its clock minus the answering node's
   int32_t partitions_owned = 0;                  // partitions it replicates
   int64_t hints_pending = 0;                     // hints the answering node holds for it
+  std::optional<std::string> client_address;     // its client API host:port, once known
+};
+
+// One sample of one of the answering node's metrics (DESIGN.md section 15),
+// as /metrics shows it: histograms as _bucket (label le), _sum and _count.
+struct MetricSample {
+  std::string name;
+  std::map<std::string, std::string> labels;
+  double value = 0;
 };
 
 // The last successful anti-entropy exchange of one partition with one other
@@ -91,7 +101,8 @@ struct ClusterStatus {
   std::optional<std::vector<ExchangeState>> exchanges;  // per partition and other replica
   std::optional<int64_t> oldest_exchange_ms_ago;        // unset: some pair never exchanged
   std::optional<int64_t> records_purged;                // tombstones and expired records GC removed
-  std::optional<bool> syncing;  // fenced after a long absence, syncing first
+  std::optional<bool> syncing;        // fenced after a long absence, syncing first
+  std::vector<MetricSample> metrics;  // every metric of the answering node (empty: older server)
 };
 
 // What to repair or compare: everything the node replicates (both unset),

@@ -8,6 +8,7 @@
 #include <array>
 #include <iostream>
 #include <iterator>
+#include <map>
 
 #include "fmt/format.h"
 
@@ -199,6 +200,46 @@ std::string FormatAntiEntropyStatus(const ClusterStatus& status) {
   return out;
 }
 
+// "requests since start: put 25 (ok 25), get 15 (ok 3, not_found 12)", from
+// the answering node's metrics; empty when the server sends none.
+std::string FormatRequestCounts(const ClusterStatus& status) {
+  std::map<std::string, std::map<std::string, int64_t>> by_op;
+  for (const MetricSample& m : status.metrics) {
+    if (m.name != "alder_client_requests_total" || m.value == 0) continue;
+    by_op[m.labels.count("op") ? m.labels.at("op") : "?"]
+         [m.labels.count("outcome") ? m.labels.at("outcome") : "?"] +=
+        static_cast<int64_t>(m.value);
+  }
+  if (status.metrics.empty()) return "";
+  std::string out;
+  for (const auto& [op, outcomes] : by_op) {
+    int64_t total = 0;
+    std::string parts;
+    for (const auto& [outcome, n] : outcomes) {
+      total += n;
+      parts += fmt::format("{}{} {}", parts.empty() ? "" : ", ", outcome, n);
+    }
+    out += fmt::format("{}{} {} ({})", out.empty() ? "" : ", ", op, total, parts);
+  }
+  return fmt::format("requests node {} served since it started: {}\n", status.node_id,
+                     out.empty() ? "none" : out);
+}
+
+// ',"metrics":[{"name":...,"labels":{...},"value":...},...]'.
+std::string MetricsJson(const ClusterStatus& status) {
+  std::string out = ",\"metrics\":[";
+  for (size_t i = 0; i < status.metrics.size(); ++i) {
+    const MetricSample& m = status.metrics[i];
+    std::string labels;
+    for (const auto& [k, v] : m.labels) {
+      labels += fmt::format("{}{}:{}", labels.empty() ? "" : ",", JsonString(k), JsonString(v));
+    }
+    out += fmt::format("{}{{\"name\":{},\"labels\":{{{}}},\"value\":{}}}", i ? "," : "",
+                       JsonString(m.name), labels, m.value);
+  }
+  return out + "]";
+}
+
 }  // namespace
 
 std::string FormatHeartbeatAge(std::optional<int64_t> ms_ago) {
@@ -256,6 +297,7 @@ std::string FormatStatusText(const ClusterStatus& status) {
       "while fenced: {}\n",
       NodesUp(status), status.nodes.size(), status.hints_dropped, status.clock_rejections,
       status.fenced_writes);
+  out += FormatRequestCounts(status);
   out += FormatAntiEntropyStatus(status);
   return out;
 }
@@ -286,7 +328,7 @@ std::string FormatStatusJson(const ClusterStatus& status, std::string_view endpo
       "\"exchanges\":",
       JsonOptional(status.oldest_exchange_ms_ago), JsonOptional(status.records_purged),
       JsonOptionalBool(status.syncing));
-  if (!status.exchanges) return out + "null}\n";
+  if (!status.exchanges) return out + "null" + MetricsJson(status) + "}\n";
   out += '[';
   first = true;
   for (const ExchangeState& e : *status.exchanges) {
@@ -294,7 +336,7 @@ std::string FormatStatusJson(const ClusterStatus& status, std::string_view endpo
                        first ? "" : ",", e.partition, e.peer, JsonOptional(e.last_success_ms_ago));
     first = false;
   }
-  return out + "]}\n";
+  return out + "]" + MetricsJson(status) + "}\n";
 }
 
 std::string PutHelp() {

@@ -424,7 +424,7 @@ TEST(StatusFormatTest, JsonUsesTheIdlNamesAndNullForUnset) {
   EXPECT_THAT(json, HasSubstr("\"hints_pending\":1042}],"));
   // A server that predates the anti-entropy fields: they are null.
   EXPECT_THAT(json, HasSubstr("],\"oldest_exchange_ms_ago\":null,\"records_purged\":null,"
-                              "\"syncing\":null,\"exchanges\":null}\n"));
+                              "\"syncing\":null,\"exchanges\":null,\"metrics\":[]}\n"));
 
   s.clock_fenced = true;
   s.clock_fence_reason = "why";
@@ -538,7 +538,8 @@ TEST(StatusAntiEntropyTest, JsonHasTheNewFields) {
   EXPECT_THAT(json, HasSubstr("\"oldest_exchange_ms_ago\":42700,\"records_purged\":1034,"
                               "\"syncing\":true,\"exchanges\":[{\"partition\":0,\"peer\":3,"
                               "\"last_success_ms_ago\":1003},"));
-  EXPECT_THAT(json, HasSubstr("{\"partition\":2,\"peer\":2,\"last_success_ms_ago\":null}]}\n"));
+  EXPECT_THAT(json, HasSubstr("{\"partition\":2,\"peer\":2,\"last_success_ms_ago\":null}],"
+                              "\"metrics\":[]}\n"));
 }
 
 // ---- repair ----

@@ -240,7 +240,8 @@ TEST_F(FakeServerTest, StatusCarriesTheAntiEntropyFields) {
   EXPECT_THAT(Run({"status", "--json"}).out,
               HasSubstr("\"oldest_exchange_ms_ago\":null,\"records_purged\":17,\"syncing\":true,"
                         "\"exchanges\":[{\"partition\":0,\"peer\":2,\"last_success_ms_ago\":5000},"
-                        "{\"partition\":1,\"peer\":2,\"last_success_ms_ago\":null}]}"));
+                        "{\"partition\":1,\"peer\":2,\"last_success_ms_ago\":null}],"
+                        "\"metrics\":[]}"));
 }
 
 TEST_F(FakeServerTest, StatusFromAServerWithoutTheFields) {
