@@ -17,6 +17,9 @@ api::ClusterStatus DescribeCluster(const NodeConfig& config, const Ring& ring,
   out.hints_dropped = static_cast<int64_t>(hints.dropped());
   out.clock_rejections = static_cast<int64_t>(clock.rejected_remote_count());
   out.__set_fenced_writes(static_cast<int64_t>(membership.fenced_write_count()));
+  out.__set_hint_window_ms(config.hint_window.count());
+  out.__set_max_key_bytes(static_cast<int32_t>(config.max_key_bytes));
+  out.__set_max_value_bytes(static_cast<int32_t>(config.max_value_bytes));
 
   const auto now = std::chrono::steady_clock::now();
   const std::vector<PeerView> views = membership.Snapshot();
