@@ -123,7 +123,7 @@ repair_run() {
   run_for 900 "${a[@]}" --timeout 2m repair --json >"$WORK/$label-repair.json" 2>"$WORK/$label-repair.log" || status=$?
   end=$(now_ms)
   echo "$status $((end - start))" >"$WORK/$label-repair-exit.txt"
-  ((status == 0 || status == 1)) || { tail -n 5 "$WORK/$label-repair.log" >&3; die "$label: alder repair failed (exit $status)"; }
+  ((status == 0 || status == 4)) || { tail -n 5 "$WORK/$label-repair.log" >&3; die "$label: alder repair failed (exit $status)"; }
   status=0
   run_for 300 "${a[@]}" --timeout 2m compare >"$WORK/$label-compare-after.txt" 2>&1 || status=$?
   echo "$status" >"$WORK/$label-compare-after-exit.txt"

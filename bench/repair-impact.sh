@@ -141,7 +141,7 @@ status=0
 wait "$REPAIR_PID" || status=$?
 REPAIR_END=$(now_ms)
 forget "$REPAIR_PID"
-((status == 0 || status == 1)) || { tail -n 5 "$WORK/repair.log" >&3; die "alder repair failed (exit $status)"; }
+((status == 0 || status == 4)) || { tail -n 5 "$WORK/repair.log" >&3; die "alder repair failed (exit $status)"; }
 echo "$status $REPAIR_START $BENCH_END $REPAIR_END $REPAIR_RUNNING" >"$WORK/repair-times.txt"
 
 status=0

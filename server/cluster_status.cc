@@ -22,6 +22,9 @@ api::ClusterStatus DescribeCluster(const NodeConfig& config, const Ring& ring,
   out.hints_dropped = figure("alder_hints_dropped_total");
   out.clock_rejections = figure("alder_clock_rejections_total");
   out.__set_fenced_writes(figure("alder_fenced_writes_total"));
+  out.__set_hint_window_ms(config.hint_window.count());
+  out.__set_max_key_bytes(static_cast<int32_t>(config.max_key_bytes));
+  out.__set_max_value_bytes(static_cast<int32_t>(config.max_value_bytes));
 
   const auto now = std::chrono::steady_clock::now();
   const std::vector<PeerView> views = membership.Snapshot();

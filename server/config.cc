@@ -1,14 +1,19 @@
 #include "server/config.h"
 
+#include <boost/program_options.hpp>
+
 #include <algorithm>
 #include <bit>
-#include <boost/program_options.hpp>
 #include <charconv>
 #include <fstream>
 #include <set>
 #include <sstream>
 
 #include "server/duration.h"
+
+#ifndef ALDER_VERSION
+#define ALDER_VERSION "dev"
+#endif
 
 namespace alder {
 namespace po = boost::program_options;
@@ -57,7 +62,23 @@ Result<std::vector<Peer>> ParsePeers(const std::string& text) {
   return peers;
 }
 
+// What to say about a positional argument: alderd takes none, and the usual
+// slip is a config file given without --config.
+std::string StrayArgumentMessage(const std::string& arg) {
+  if (arg.find('/') != std::string::npos || arg.find('.') != std::string::npos) {
+    return "unexpected argument '" + arg + "'; to read a config file, write --config " + arg;
+  }
+  return "unexpected argument '" + arg +
+         "'; alderd takes only --setting value pairs (a config file goes after --config)";
+}
+
 }  // namespace
+
+std::chrono::milliseconds DefaultHintWindow(std::chrono::milliseconds gc_grace,
+                                            std::chrono::milliseconds request_timeout) {
+  const auto room = std::max(std::chrono::milliseconds(0), gc_grace - request_timeout);
+  return std::min<std::chrono::milliseconds>(std::chrono::hours(3), room / 2);
+}
 
 Result<HostPort> ParseHostPort(const std::string& text) {
   const auto colon = text.rfind(':');
@@ -89,84 +110,92 @@ Result<uint64_t> ParseByteSize(const std::string& text) {
 Result<CommandLine> ParseCommandLine(int argc, const char* const argv[]) {
   const NodeConfig defaults;
   po::options_description general("General");
-  general.add_options()("help,h", "print this help and exit")("version",
-                                                              "print the version and exit")(
-      "config", po::value<std::string>(), "INI file with any of the settings below (flags win)");
+  general.add_options()
+      ("help,h", "print this help and exit")
+      ("version", "print the version and exit")
+      ("config", po::value<std::string>(), "INI file with any of the settings below (flags win)");
   po::options_description settings("Settings (as --flag or as `key = value` in the config file)");
-  settings.add_options()("node_id", po::value<uint32_t>()->default_value(defaults.node_id),
-                         "this node's id, 1..2147483647, unique in the cluster")(
-      "data_dir", po::value<std::string>()->default_value(defaults.data_dir),
-      "where this node keeps its WiredTiger tables")(
-      "listen", po::value<std::string>()->default_value(defaults.listen.ToString()),
-      "client API address host:port")(
-      "internode_listen",
-      po::value<std::string>()->default_value(defaults.internode_listen.ToString()),
-      "internode address host:port")(
-      "metrics_listen",
-      po::value<std::string>()->default_value(defaults.metrics_listen->ToString()),
-      "address host:port serving Prometheus metrics at /metrics; empty: none")(
-      "peers", po::value<std::string>()->default_value(""),
-      "every node's internode address, this one included: id@host:port,...; empty: a "
-      "one-node cluster")("replication_factor",
-                          po::value<uint32_t>()->default_value(defaults.replication_factor),
-                          "copies of each key; capped at the node count unless set explicitly")(
-      "partitions", po::value<uint32_t>()->default_value(defaults.partitions),
-      "partitions in the cluster, a power of two; fixed at creation")(
-      "cluster_name", po::value<std::string>()->default_value(defaults.cluster_name),
-      "the cluster's name; fixed at creation, nodes of another cluster are refused")(
-      "request_timeout", po::value<std::string>()->default_value("2s"),
-      "how long a coordinator waits for replicas before answering TimedOut")(
-      "heartbeat_interval", po::value<std::string>()->default_value("500ms"),
-      "how often each node sends a heartbeat to every other")(
-      "failure_timeout", po::value<std::string>()->default_value("2s"),
-      "a peer not heard from for this long is marked down")(
-      "hint_replay_rate", po::value<uint32_t>()->default_value(defaults.hint_replay_rate),
-      "hints replayed per second to a returning node, at most")(
-      "tree_fanout", po::value<uint32_t>()->default_value(defaults.tree_fanout),
-      "children per Merkle tree node, a power of two (same on every node)")(
-      "tree_depth", po::value<uint32_t>()->default_value(defaults.tree_depth),
-      "levels below each tree's root: tree_fanout^tree_depth segments per partition; "
-      "memory is about 16 bytes x 1.07 x segments per partition")(
-      "repair_rate", po::value<std::string>()->default_value("256KB"),
-      "bytes anti-entropy moves per second, at most: records sent, tree hashes and keys "
-      "compared (0: unlimited)")(
-      "maintain_trees", po::value<std::string>()->default_value("on"),
-      "on: keep Merkle trees and run anti-entropy; off: neither (only to measure their "
-      "cost: replicas then never repair, and tombstones of replicated keys are never purged)")(
-      "durability", po::value<std::string>()->default_value("fsync"),
-      "fsync: an acknowledged write is on the storage device (survives power loss); "
-      "process: it is in the operating system (survives kill -9 of alderd, not power loss)")(
-      "gc_grace", po::value<std::string>()->default_value("10d"),
-      "how long tombstones and expired records are kept before they may be purged")(
-      "gc_interval", po::value<std::string>()->default_value("1h"),
-      "how often the tombstone collector scans for purgeable records")(
-      "hint_window", po::value<std::string>()->default_value("3h"),
-      "how long writes for a down replica are kept as hints; must be shorter than gc_grace "
-      "(by default half of it when gc_grace is under 6h); 0s: no hints")(
-      "anti_entropy_interval", po::value<std::string>()->default_value("10m"),
-      "how often replicas compare Merkle trees (multi-node clusters)")(
-      "max_clock_offset", po::value<std::string>()->default_value("500ms"),
-      "remote timestamps further ahead of local time than this are rejected")(
-      "checkpoint_interval", po::value<std::string>()->default_value("60s"),
-      "how often WiredTiger checkpoints (bounds recovery time)")(
-      "max_key_bytes", po::value<uint32_t>()->default_value(defaults.max_key_bytes),
-      "longest key accepted, in bytes")(
-      "max_value_bytes", po::value<uint32_t>()->default_value(defaults.max_value_bytes),
-      "largest value accepted, in bytes")(
-      "max_connections", po::value<uint32_t>()->default_value(defaults.max_connections),
-      "client connections served at once (one thread each); more wait to be accepted")(
-      "client_idle_timeout", po::value<std::string>()->default_value("10m"),
-      "a client connection idle (or stuck mid-frame) this long is closed")(
-      "cache_size", po::value<std::string>()->default_value("256MB"),
-      "WiredTiger cache size; most of alderd's memory")(
-      "log_level", po::value<std::string>()->default_value(defaults.log_level),
-      "trace, debug, info, warn, error");
+  settings.add_options()
+      ("node_id", po::value<std::string>()->default_value(std::to_string(defaults.node_id)),
+       "this node's id, 1..2147483647, unique in the cluster")
+      ("data_dir", po::value<std::string>()->default_value(defaults.data_dir),
+       "where this node keeps its WiredTiger tables")
+      ("listen", po::value<std::string>()->default_value(defaults.listen.ToString()),
+       "client API address host:port")
+      ("internode_listen",
+       po::value<std::string>()->default_value(defaults.internode_listen.ToString()),
+       "internode address host:port")
+      ("metrics_listen",
+       po::value<std::string>()->default_value(defaults.metrics_listen->ToString()),
+       "address host:port serving Prometheus metrics at /metrics; empty: none")
+      ("peers", po::value<std::string>()->default_value(""),
+       "every node's internode address, this one included: id@host:port,...; empty: a "
+       "one-node cluster")
+      ("replication_factor", po::value<uint32_t>()->default_value(defaults.replication_factor),
+       "copies of each key; capped at the node count unless set explicitly")
+      ("partitions", po::value<uint32_t>()->default_value(defaults.partitions),
+       "partitions in the cluster, a power of two; fixed at creation")
+      ("cluster_name", po::value<std::string>()->default_value(defaults.cluster_name),
+       "the cluster's name; fixed at creation, nodes of another cluster are refused")
+      ("request_timeout", po::value<std::string>()->default_value("2s"),
+       "how long a coordinator waits for replicas before answering TimedOut")
+      ("heartbeat_interval", po::value<std::string>()->default_value("500ms"),
+       "how often each node sends a heartbeat to every other")
+      ("failure_timeout", po::value<std::string>()->default_value("2s"),
+       "a peer not heard from for this long is marked down")
+      ("hint_replay_rate", po::value<uint32_t>()->default_value(defaults.hint_replay_rate),
+       "hints replayed per second to a returning node, at most")
+      ("tree_fanout", po::value<uint32_t>()->default_value(defaults.tree_fanout),
+       "children per Merkle tree node, a power of two (same on every node)")
+      ("tree_depth", po::value<uint32_t>()->default_value(defaults.tree_depth),
+       "levels below each tree's root: tree_fanout^tree_depth segments per partition; "
+       "memory is about 16 bytes x 1.07 x segments per partition")
+      ("repair_rate", po::value<std::string>()->default_value("256KB"),
+       "bytes anti-entropy moves per second, at most: records sent, tree hashes and keys "
+       "compared (0: unlimited)")
+      ("maintain_trees", po::value<std::string>()->default_value("on"),
+       "on: keep Merkle trees and run anti-entropy; off: neither (only to measure their "
+       "cost: replicas then never repair, and tombstones of replicated keys are never purged)")
+      ("durability", po::value<std::string>()->default_value("fsync"),
+       "fsync: an acknowledged write is on the storage device (survives power loss); "
+       "process: it is in the operating system (survives kill -9 of alderd, not power loss)")
+      ("gc_grace", po::value<std::string>()->default_value("10d"),
+       "how long tombstones and expired records are kept before they may be purged")
+      ("gc_interval", po::value<std::string>()->default_value("1h"),
+       "how often the tombstone collector scans for purgeable records")
+      ("hint_window", po::value<std::string>(),
+       (std::string("how long writes for a down replica are kept as hints. ") + kHintWindowRule +
+        " 0s: no hints").c_str())
+      ("anti_entropy_interval", po::value<std::string>()->default_value("10m"),
+       "how often replicas compare Merkle trees (multi-node clusters)")
+      ("max_clock_offset", po::value<std::string>()->default_value("500ms"),
+       "remote timestamps further ahead of local time than this are rejected")
+      ("checkpoint_interval", po::value<std::string>()->default_value("60s"),
+       "how often WiredTiger checkpoints (bounds recovery time)")
+      ("max_key_bytes", po::value<uint32_t>()->default_value(defaults.max_key_bytes),
+       "longest key accepted, in bytes")
+      ("max_value_bytes", po::value<uint32_t>()->default_value(defaults.max_value_bytes),
+       "largest value accepted, in bytes")
+      ("max_connections", po::value<uint32_t>()->default_value(defaults.max_connections),
+       "client connections served at once (one thread each); more wait to be accepted")
+      ("client_idle_timeout", po::value<std::string>()->default_value("10m"),
+       "a client connection idle (or stuck mid-frame) this long is closed")
+      ("cache_size", po::value<std::string>()->default_value("256MB"),
+       "WiredTiger cache size; most of alderd's memory")
+      ("log_level", po::value<std::string>()->default_value(defaults.log_level),
+       "one of trace, debug, info, warn, error");
 
   po::options_description all;
   all.add(general).add(settings);
   po::variables_map vm;
   try {
-    po::store(po::parse_command_line(argc, argv, all), vm);
+    // Positional arguments are collected, not dropped: `alderd mynode.conf`
+    // must not start a default node.
+    const po::parsed_options parsed = po::command_line_parser(argc, argv).options(all).run();
+    const std::vector<std::string> stray =
+        po::collect_unrecognized(parsed.options, po::include_positional);
+    if (!stray.empty()) return Status::InvalidArgument(StrayArgumentMessage(stray.front()));
+    po::store(parsed, vm);
     if (vm.count("config")) {
       const std::string path = vm["config"].as<std::string>();
       std::ifstream file(path);
@@ -184,38 +213,41 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[]) {
     help << "Usage: alderd [--config FILE] [--SETTING VALUE ...]\n\n"
             "Runs one Alder node. With no settings: a one-node cluster with data in\n"
             "./alder-data, serving clients on 127.0.0.1:7700.\n\n"
-         << all;
+         << all
+         << "\nExit codes: 0 stopped cleanly (SIGTERM or SIGINT), 1 could not start or failed\n"
+            "while running (the log says why), 2 bad command line or config file.\n";
     out.exit_now = true;
     out.output = help.str();
     return out;
   }
   if (vm.count("version")) {
     out.exit_now = true;
-    out.output = "alderd 0.1.0\n";
+    out.output = "alderd " ALDER_VERSION "\n";
     return out;
   }
 
   NodeConfig& c = out.config;
-  c.node_id = vm["node_id"].as<uint32_t>();
-  if (c.node_id == 0 || c.node_id > 0x7fffffffu) {
-    return Status::InvalidArgument("node_id must be in 1..2147483647, got " +
-                                   std::to_string(c.node_id));
+  // Read as text: Boost would take "-1" as 4294967295 and the message would
+  // show a number the user never typed.
+  const std::string node_id = vm["node_id"].as<std::string>();
+  auto parsed_id = ParseUint32(node_id, "node_id");
+  if (!parsed_id.ok() || parsed_id.value() == 0 || parsed_id.value() > 0x7fffffffu) {
+    return Status::InvalidArgument("node_id must be in 1..2147483647, got '" + node_id + "'");
   }
+  c.node_id = parsed_id.value();
   c.data_dir = vm["data_dir"].as<std::string>();
   if (c.data_dir.empty()) return Status::InvalidArgument("data_dir must not be empty");
-  for (auto [name, target] :
-       {std::pair{"listen", &c.listen}, std::pair{"internode_listen", &c.internode_listen}}) {
+  for (auto [name, target] : {std::pair{"listen", &c.listen},
+                              std::pair{"internode_listen", &c.internode_listen}}) {
     auto parsed = ParseHostPort(vm[name].as<std::string>());
-    if (!parsed.ok())
-      return Status::InvalidArgument(std::string(name) + ": " + parsed.status().message());
+    if (!parsed.ok()) return Status::InvalidArgument(std::string(name) + ": " + parsed.status().message());
     *target = parsed.value();
   }
   if (const std::string m = vm["metrics_listen"].as<std::string>(); m.empty()) {
     c.metrics_listen.reset();
   } else {
     auto parsed = ParseHostPort(m);
-    if (!parsed.ok())
-      return Status::InvalidArgument("metrics_listen: " + parsed.status().message());
+    if (!parsed.ok()) return Status::InvalidArgument("metrics_listen: " + parsed.status().message());
     c.metrics_listen = parsed.value();
   }
   auto peers = ParsePeers(vm["peers"].as<std::string>());
@@ -257,7 +289,6 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[]) {
 
   for (auto [name, target] :
        {std::pair{"gc_grace", &c.gc_grace}, std::pair{"gc_interval", &c.gc_interval},
-        std::pair{"hint_window", &c.hint_window},
         std::pair{"anti_entropy_interval", &c.anti_entropy_interval},
         std::pair{"max_clock_offset", &c.max_clock_offset},
         std::pair{"checkpoint_interval", &c.checkpoint_interval},
@@ -287,8 +318,7 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[]) {
   c.tree_fanout = vm["tree_fanout"].as<uint32_t>();
   c.tree_depth = vm["tree_depth"].as<uint32_t>();
   auto repair_rate = ParseByteSize(vm["repair_rate"].as<std::string>());
-  if (!repair_rate.ok())
-    return Status::InvalidArgument("repair_rate: " + repair_rate.status().message());
+  if (!repair_rate.ok()) return Status::InvalidArgument("repair_rate: " + repair_rate.status().message());
   c.repair_rate_bytes = repair_rate.value();
   const std::string trees = vm["maintain_trees"].as<std::string>();
   if (trees != "on" && trees != "off") {
@@ -298,13 +328,27 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[]) {
   // A hint is replayed at most hint_window (plus a request) after its write;
   // a tombstone that write may have been superseded by is purged no sooner
   // than gc_grace after it. So no hint can bring back a purged delete.
-  if (vm["hint_window"].defaulted() && c.hint_window + c.request_timeout >= c.gc_grace) {
-    c.hint_window = std::max(std::chrono::milliseconds(0), (c.gc_grace - c.request_timeout) / 2);
-  }
-  if (c.hint_window.count() > 0 && c.hint_window + c.request_timeout >= c.gc_grace) {
-    return Status::InvalidArgument(
-        "hint_window plus request_timeout must be shorter than gc_grace, or a replayed hint "
-        "could bring back a value whose tombstone was already purged");
+  if (vm.count("hint_window")) {
+    auto window = DurationSetting(vm, "hint_window");
+    if (!window.ok()) return window.status();
+    c.hint_window = window.value();
+    if (c.hint_window.count() > 0 && c.hint_window + c.request_timeout >= c.gc_grace) {
+      return Status::InvalidArgument(
+          "hint_window (" + FormatDuration(c.hint_window) + ") plus request_timeout (" +
+          FormatDuration(c.request_timeout) + ") must be shorter than gc_grace (" +
+          FormatDuration(c.gc_grace) +
+          "), or a replayed hint could bring back a value whose tombstone was already purged; "
+          "lower hint_window (0s: no hints) or raise gc_grace");
+    }
+  } else {
+    c.hint_window = DefaultHintWindow(c.gc_grace, c.request_timeout);
+    if (c.hint_window.count() == 0) {
+      // Hints silently off would surprise: say so and let the user choose.
+      return Status::InvalidArgument(
+          "gc_grace (" + FormatDuration(c.gc_grace) + ") leaves no room for hints after "
+          "request_timeout (" + FormatDuration(c.request_timeout) + "). " + kHintWindowRule +
+          " Raise gc_grace, lower request_timeout, or set hint_window = 0s to run without hints");
+    }
   }
   c.hint_replay_rate = vm["hint_replay_rate"].as<uint32_t>();
   if (c.hint_replay_rate == 0) return Status::InvalidArgument("hint_replay_rate must be >= 1");
@@ -323,10 +367,13 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[]) {
   if (c.max_connections == 0) return Status::InvalidArgument("max_connections must be >= 1");
   auto cache = ParseByteSize(vm["cache_size"].as<std::string>());
   if (!cache.ok()) return Status::InvalidArgument("cache_size: " + cache.status().message());
-  if (cache.value() < (1ull << 20))
-    return Status::InvalidArgument("cache_size must be at least 1MB");
+  if (cache.value() < (1ull << 20)) return Status::InvalidArgument("cache_size must be at least 1MB");
   c.cache_size_bytes = cache.value();
   c.log_level = vm["log_level"].as<std::string>();
+  if (!std::set<std::string>{"trace", "debug", "info", "warn", "error"}.count(c.log_level)) {
+    return Status::InvalidArgument("log_level must be one of trace, debug, info, warn, error; "
+                                   "got '" + c.log_level + "'");
+  }
   return out;
 }
 

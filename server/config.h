@@ -57,7 +57,7 @@ struct NodeConfig {
   Durability durability = Durability::kFsync;
   std::chrono::milliseconds gc_grace{std::chrono::hours(24 * 10)};
   std::chrono::milliseconds gc_interval{std::chrono::hours(1)};  // how often GC scans
-  std::chrono::milliseconds hint_window{std::chrono::hours(3)};
+  std::chrono::milliseconds hint_window{std::chrono::hours(3)};  // kHintWindowRule
   std::chrono::milliseconds anti_entropy_interval{std::chrono::minutes(10)};
   std::chrono::milliseconds max_clock_offset{500};
   std::chrono::milliseconds checkpoint_interval{std::chrono::seconds(60)};
@@ -71,6 +71,17 @@ struct NodeConfig {
 
   std::string log_level = "info";
 };
+
+// The default hint_window, in the words of --help, the README and the config
+// errors; DefaultHintWindow below is this sentence in code.
+inline constexpr const char* kHintWindowRule =
+    "By default it is the shorter of 3h and half of (gc_grace - request_timeout); "
+    "hint_window plus request_timeout must be shorter than gc_grace.";
+
+// kHintWindowRule in code: min(3h, (gc_grace - request_timeout) / 2), and 0
+// when request_timeout is not shorter than gc_grace (no window is safe then).
+std::chrono::milliseconds DefaultHintWindow(std::chrono::milliseconds gc_grace,
+                                            std::chrono::milliseconds request_timeout);
 
 // What the command line asked for.
 struct CommandLine {

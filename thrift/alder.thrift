@@ -66,7 +66,10 @@ struct ClusterStatus {
   11: optional i64 records_purged,            // tombstones and expired records GC removed
   12: optional bool syncing,                  // fenced after a long absence, syncing first
   13: optional i64 fenced_writes,             // writes refused while clock-fenced, since start
-  15: optional list<MetricSample> metrics,    // every metric of the answering node
+  14: optional i64 hint_window_ms,            // the effective hint_window (0: no hints)
+  15: optional i32 max_key_bytes,             // this node's limits, so clients can check first
+  16: optional i32 max_value_bytes,
+  17: optional list<MetricSample> metrics,    // every metric of the answering node
 }
 
 // Anti-entropy for operators (alder repair, alder compare); added after the

@@ -8,7 +8,6 @@
 #include <cctype>
 #include <climits>
 #include <ostream>
-#include <set>
 
 #include "fmt/format.h"
 #include "server/duration.h"
@@ -77,19 +76,8 @@ int CallFailed(Io& io, const CallStatus& status) {
   return ExitCodeFor(status.kind());
 }
 
-std::string JsonInt(const std::optional<int64_t>& value) {
-  return value ? std::to_string(*value) : "null";
-}
-
 std::string JsonStringOrNull(const std::optional<std::string>& value) {
   return value ? JsonString(*value) : "null";
-}
-
-std::string Hex(std::string_view bytes) {
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (const char c : bytes) out += fmt::format("{:02x}", static_cast<unsigned char>(c));
-  return out;
 }
 
 // "4312 bytes", "1.2 MiB (1258291 bytes)".
@@ -197,7 +185,7 @@ std::string FormatRepairJson(const RepairRun& run, std::string_view endpoint) {
 }
 
 int RepairExitCode(const RepairRun& run) {
-  return run.total.failed_exchanges == 0 ? kExitOk : kExitFailure;
+  return run.total.failed_exchanges == 0 ? kExitOk : kExitUnavailable;
 }
 
 RepairProgress::RepairProgress(Io& io, int32_t partitions) : io_(io), partitions_(partitions) {}
@@ -267,8 +255,9 @@ std::string RepairHelp() {
       "  alder --port 7710 repair --key user:42\n"
       "  alder --timeout 5m repair --json\n"
       "\n"
-      "Exit codes: 0 every exchange succeeded, 1 some exchange failed (the first error is\n"
-      "printed) or the node refused the request, 2 usage error, 3 connection failure.");
+      "Exit codes: 0 every exchange succeeded, 2 usage or invalid input (such as a\n"
+      "partition out of range), 3 connection failure to the node asked, 4 some exchange\n"
+      "failed (the first error is printed). The table: 'alder --help'.");
 }
 
 int RunRepair(const ClientOptions& client_options, const std::vector<std::string>& args, Io& io) {
@@ -332,144 +321,6 @@ int RunRepair(const ClientOptions& client_options, const std::vector<std::string
 
 // ---- compare ----
 
-std::string FormatReplicaVersion(const ReplicaVersion& version) {
-  if (!version.version) return "none";
-  const auto v = static_cast<uint64_t>(*version.version);
-  std::string out = fmt::format("{}.{}", v >> 16, v & 0xffff);
-  if (version.tombstone) out += " (deleted)";
-  return out;
-}
-
-std::string ShortHash(std::string_view bytes) { return Hex(bytes.substr(0, 8)); }
-
-namespace {
-
-// Why a partition is listed.
-std::string PartitionState(const PartitionComparison& p) {
-  std::set<std::string> hashes;
-  size_t unreachable = 0;
-  for (const ReplicaRoot& r : p.roots) {
-    if (r.root_hash) {
-      hashes.insert(*r.root_hash);
-    } else {
-      ++unreachable;
-    }
-  }
-  if (hashes.size() > 1) {
-    return unreachable > 0 ? fmt::format("replicas differ ({} unreachable)", unreachable)
-                           : "replicas differ";
-  }
-  if (unreachable > 0)
-    return fmt::format("{} unreachable", Plural(unreachable, "replica", "replicas"));
-  if (!p.differences.empty()) return "keys differ";
-  return "not converged";
-}
-
-}  // namespace
-
-std::string FormatCompareText(const Comparison& comparison) {
-  std::string out;
-  size_t listed = 0;
-  size_t min_replicas = SIZE_MAX, max_replicas = 0;
-  for (const PartitionComparison& p : comparison.partitions) {
-    min_replicas = std::min(min_replicas, p.roots.size());
-    max_replicas = std::max(max_replicas, p.roots.size());
-    if (p.converged) continue;
-    ++listed;
-    out += fmt::format("partition {}: {}\n", p.partition, PartitionState(p));
-    std::vector<ReplicaRoot> roots = p.roots;
-    std::stable_sort(roots.begin(), roots.end(), [](const ReplicaRoot& a, const ReplicaRoot& b) {
-      return a.node_id < b.node_id;
-    });
-    for (const ReplicaRoot& r : roots) {
-      if (r.root_hash) {
-        out += fmt::format("  node {}: root {}\n", r.node_id,
-                           r.root_hash->empty() ? "(empty)" : ShortHash(*r.root_hash));
-      } else {
-        out += fmt::format("  node {}: unreachable{}\n", r.node_id,
-                           r.error && !r.error->empty() ? ": " + Printable(*r.error) : "");
-      }
-    }
-    for (const KeyDifference& d : p.differences) {
-      out += fmt::format("  key {}\n", Printable(d.key));
-      std::vector<ReplicaVersion> versions = d.versions;
-      std::stable_sort(
-          versions.begin(), versions.end(),
-          [](const ReplicaVersion& a, const ReplicaVersion& b) { return a.node_id < b.node_id; });
-      for (const ReplicaVersion& v : versions) {
-        out += fmt::format("    node {}: {}\n", v.node_id, FormatReplicaVersion(v));
-      }
-    }
-  }
-  const size_t total = comparison.partitions.size();
-  if (comparison.converged && comparison.unreachable == 0 && listed == 0) {
-    std::string replicas;
-    if (total == 0) {
-      replicas = "nothing to compare";
-    } else if (min_replicas == max_replicas) {
-      replicas = fmt::format("{} each equal",
-                             Plural(static_cast<int64_t>(max_replicas), "replica", "replicas"));
-    } else {
-      replicas = fmt::format("{}-{} replicas each equal", min_replicas, max_replicas);
-    }
-    out += fmt::format("converged: {}, {}\n",
-                       Plural(static_cast<int64_t>(total), "partition", "partitions"), replicas);
-    return out;
-  }
-  std::string summary = fmt::format("not converged: {} of {} {}", listed, total,
-                                    total == 1 ? "partition" : "partitions");
-  if (comparison.unreachable > 0) {
-    summary += fmt::format(", {} unreachable (the comparison is incomplete)",
-                           Plural(comparison.unreachable, "replica", "replicas"));
-  }
-  if (!out.empty()) out += '\n';
-  return out + summary + '\n';
-}
-
-std::string FormatCompareJson(const Comparison& comparison, std::string_view endpoint) {
-  std::string out = fmt::format(
-      "{{\"endpoint\":{},\"converged\":{},\"unreachable\":{},\"partitions\":[",
-      JsonString(endpoint), comparison.converged ? "true" : "false", comparison.unreachable);
-  bool first_partition = true;
-  for (const PartitionComparison& p : comparison.partitions) {
-    out += fmt::format("{}{{\"partition\":{},\"converged\":{},\"roots\":[",
-                       first_partition ? "" : ",", p.partition, p.converged ? "true" : "false");
-    first_partition = false;
-    bool first = true;
-    for (const ReplicaRoot& r : p.roots) {
-      out += fmt::format("{}{{\"node_id\":{},\"root_hash\":{},\"error\":{}}}", first ? "" : ",",
-                         r.node_id, r.root_hash ? JsonString(Hex(*r.root_hash)) : "null",
-                         JsonStringOrNull(r.error));
-      first = false;
-    }
-    out += "],\"differences\":[";
-    first = true;
-    for (const KeyDifference& d : p.differences) {
-      out += fmt::format("{}{{\"key\":{},\"versions\":[", first ? "" : ",", JsonString(d.key));
-      first = false;
-      bool first_version = true;
-      for (const ReplicaVersion& v : d.versions) {
-        out += fmt::format("{}{{\"node_id\":{},\"version\":{},\"tombstone\":{}}}",
-                           first_version ? "" : ",", v.node_id, JsonInt(v.version),
-                           v.tombstone ? "true" : "false");
-        first_version = false;
-      }
-      out += "]}";
-    }
-    out += "]}";
-  }
-  return out + "]}\n";
-}
-
-int CompareExitCode(const Comparison& comparison) {
-  if (comparison.unreachable > 0) return kExitUsage;  // 2: could not reach a replica
-  if (!comparison.converged) return kExitFailure;
-  for (const PartitionComparison& p : comparison.partitions) {
-    if (!p.converged) return kExitFailure;
-  }
-  return kExitOk;
-}
-
 std::string CompareHelp() {
   return CommandHelp(
       fmt::format("{} compare [--partition N | --key KEY] [--keys] [--json]", kGlobalUsage),
@@ -489,11 +340,10 @@ std::string CompareHelp() {
       "  alder compare --json | python3 -m json.tool\n"
       "  alder compare >/dev/null; [ $? -eq 1 ] && alder repair   # repair only what differs\n"
       "\n"
-      "Exit codes: 0 converged, 1 not converged, 2 a replica could not be reached (the\n"
-      "comparison is incomplete; this wins over 1), the node rejected the request (such as a\n"
-      "partition out of range) or a usage error, 3 connection failure to the node asked.\n"
-      "Usage errors and unreachable replicas share 2 by design: 0 and 1 are the only\n"
-      "answers about convergence.");
+      "Exit codes: 0 converged, 1 not converged, 2 usage or invalid input (such as a\n"
+      "partition out of range), 3 connection failure to the node asked, 4 a replica could\n"
+      "not be reached (the comparison is incomplete; this wins over 1). The table for\n"
+      "every command: 'alder --help'.");
 }
 
 std::string VerifyTreesHelp() {
@@ -510,7 +360,7 @@ std::string VerifyTreesHelp() {
       "  alder --port 7710 verify-trees\n"
       "\n"
       "Exit codes: 0 every tree matches, 1 some partition's tree differs (listed), 2 usage\n"
-      "error, 3 connection failure.");
+      "error, 3 connection failure, 4 server error. The table: 'alder --help'.");
 }
 
 std::string FormatTreeVerification(const TreeVerification& verification) {
@@ -557,15 +407,13 @@ int RunCompare(const ClientOptions& client_options, const std::vector<std::strin
   const CallStatus call = client.Compare(params, &comparison);
   if (!call.ok()) {
     PrintError(io, call.message());
-    // Connection failures are 3; any answer that is not a comparison is 2:
-    // 1 would claim the replicas differ.
-    return IsConnectionError(call.kind()) ? kExitConnection : kExitUsage;
+    return ExitCodeFor(call.kind());  // never 1: that would claim the replicas differ
   }
   io.out << (json ? FormatCompareJson(comparison, client.endpoint())
                   : FormatCompareText(comparison))
          << std::flush;
   const int code = CompareExitCode(comparison);
-  if (code == kExitUsage) {
+  if (code == kExitUnavailable) {
     PrintError(io, fmt::format("compare: {} could not be reached; the comparison is incomplete",
                                Plural(comparison.unreachable, "replica", "replicas")));
   }

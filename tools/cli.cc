@@ -62,6 +62,16 @@ const CommandSpec* FindCommand(std::string_view name) {
   return nullptr;
 }
 
+// "put, get, ..., verify-trees and bench": every command, from the table.
+std::string CommandList(std::string_view last_joiner) {
+  std::string out;
+  for (size_t i = 0; i < kCommands.size(); ++i) {
+    if (i > 0) out += i + 1 == kCommands.size() ? fmt::format(" {} ", last_joiner) : ", ";
+    out += kCommands[i].name;
+  }
+  return out;
+}
+
 // clang-format off
 po::options_description GlobalOptionsDescription() {
   const ClientOptions defaults;
@@ -184,9 +194,7 @@ std::string ProgramHelp() {
        << "  alder repair\n"
        << "  alder compare --keys\n"
        << "  alder bench --duration 30s --concurrency 32\n\n"
-       << "Exit codes: 0 success, 1 not found or server error, 2 usage error,\n"
-       << "3 connection failure (refused, lost, or no reply within --timeout).\n"
-       << "compare: 0 converged, 1 not converged, 2 also when a replica could not be reached.\n";
+       << kExitCodeTable;
   return text.str();
 }
 
@@ -213,18 +221,13 @@ int RunAlder(const std::vector<std::string>& args, Io& io) {
       io.out << ProgramHelp() << std::flush;
       return kExitOk;
     }
-    PrintError(io,
-               "missing command: put, get, delete, status, repair, compare or bench "
-               "(see 'alder --help')");
+    PrintError(io, "missing command: " + CommandList("or") + " (see 'alder --help')");
     return kExitUsage;
   }
   const CommandSpec* spec = FindCommand(g.command);
   if (spec == nullptr) {
-    PrintError(io,
-               fmt::format("unknown command '{}'; commands are put, get, delete, status, repair, "
-                           "compare and bench "
-                           "(see 'alder --help')",
-                           Printable(g.command)));
+    PrintError(io, fmt::format("unknown command '{}'; commands are {} (see 'alder --help')",
+                               Printable(g.command), CommandList("and")));
     return kExitUsage;
   }
   if (g.help) {

@@ -33,8 +33,15 @@ using apache::thrift::protocol::TProtocolException;
 using apache::thrift::transport::TSocket;
 using apache::thrift::transport::TTransportException;
 
-// DESIGN.md section 8: the server's default limit, only used for a hint.
+// DESIGN.md section 8: the server's default limits, for servers that do not
+// report theirs.
+constexpr size_t kDefaultMaxKeyBytes = 2048;
 constexpr size_t kDefaultMaxValueBytes = size_t{1} << 20;
+// A server's frame holds its largest put plus 64 KiB (server/thrift_server.h),
+// so a put this small always reaches it and gets a proper answer, whatever
+// its limits. A larger one over the limits would be cut off mid-send (the
+// server closes the connection: "Broken pipe"), so the client checks first.
+constexpr size_t kAlwaysFramedBytes = 32 * 1024;
 
 void DiscardThriftOutput(const char* /*message*/) {}
 
@@ -151,6 +158,8 @@ struct Client::Impl {
   // cumulative default on one connection.
   std::shared_ptr<PerMessageFramedTransport> transport;
   std::unique_ptr<api::AlderClient> rpc;  // non-null while connected
+  // The server's max_key_bytes and max_value_bytes, once learned.
+  std::optional<std::pair<size_t, size_t>> limits;
 
   std::string Endpoint() const { return fmt::format("{}:{}", options.host, options.port); }
 
@@ -265,12 +274,38 @@ std::string Client::endpoint() const { return impl_->Endpoint(); }
 
 CallStatus Client::Put(const std::string& key, const std::string& value, const WriteParams& params,
                        int64_t* version) {
+  if (key.size() + value.size() > kAlwaysFramedBytes) {
+    if (!impl_->limits) {
+      ClusterStatus server;
+      if (CallStatus learned = Status(&server); !learned.ok()) return learned;
+      impl_->limits = {
+          server.max_key_bytes ? static_cast<size_t>(*server.max_key_bytes) : kDefaultMaxKeyBytes,
+          server.max_value_bytes ? static_cast<size_t>(*server.max_value_bytes)
+                                 : kDefaultMaxValueBytes};
+    }
+    const auto [max_key, max_value] = *impl_->limits;
+    // The server's own words (server/request_limits.cc), before sending.
+    if (key.size() > max_key) {
+      return CallStatus::Error(
+          ErrorKind::kInvalidArgument,
+          fmt::format("invalid argument: key is {} bytes; the limit is {} bytes (max_key_bytes "
+                      "of {})",
+                      key.size(), max_key, impl_->Endpoint()));
+    }
+    if (value.size() > max_value) {
+      return CallStatus::Error(
+          ErrorKind::kInvalidArgument,
+          fmt::format("invalid argument: value is {} bytes; the limit is {} bytes "
+                      "(max_value_bytes of {})",
+                      value.size(), max_value, impl_->Endpoint()));
+    }
+  }
   const api::WriteOptions options = ToThrift(params);
   CallStatus status = impl_->Run(key, [&](api::AlderClient& rpc) {
     const int64_t written = rpc.put(key, value, options);
     if (version != nullptr) *version = written;
   });
-  if (!status.ok() && status.kind() == ErrorKind::kIo && value.size() > kDefaultMaxValueBytes) {
+  if (!status.ok() && status.kind() == ErrorKind::kIo && value.size() > kAlwaysFramedBytes) {
     // alderd closes the connection on an oversized frame instead of answering.
     return CallStatus::Error(
         ErrorKind::kIo,
@@ -345,6 +380,9 @@ CallStatus Client::Status(ClusterStatus* status) {
     }
     if (reply.__isset.records_purged) out.records_purged = reply.records_purged;
     if (reply.__isset.syncing) out.syncing = reply.syncing;
+    if (reply.__isset.hint_window_ms) out.hint_window_ms = reply.hint_window_ms;
+    if (reply.__isset.max_key_bytes) out.max_key_bytes = reply.max_key_bytes;
+    if (reply.__isset.max_value_bytes) out.max_value_bytes = reply.max_value_bytes;
     for (api::MetricSample& m : reply.metrics) {
       out.metrics.push_back({std::move(m.name), std::move(m.labels), m.value});
     }

@@ -101,7 +101,11 @@ struct ClusterStatus {
   std::optional<std::vector<ExchangeState>> exchanges;  // per partition and other replica
   std::optional<int64_t> oldest_exchange_ms_ago;        // unset: some pair never exchanged
   std::optional<int64_t> records_purged;                // tombstones and expired records GC removed
-  std::optional<bool> syncing;        // fenced after a long absence, syncing first
+  std::optional<bool> syncing;  // fenced after a long absence, syncing first
+  // Unset when the server predates them.
+  std::optional<int64_t> hint_window_ms;  // effective hint_window; 0: no hints
+  std::optional<int32_t> max_key_bytes;   // the answering node's request limits
+  std::optional<int32_t> max_value_bytes;
   std::vector<MetricSample> metrics;  // every metric of the answering node (empty: older server)
 };
 
@@ -234,7 +238,10 @@ class Client {
   std::string endpoint() const;
 
   // Stores `value` under `key`. On success sets *version (if non-null) to the
-  // version the server wrote.
+  // version the server wrote. A key and value too large for any server's
+  // frame are first checked against the server's limits (learned once per
+  // Client through Status, the defaults for a server that does not report
+  // them): over them is kInvalidArgument, and nothing is sent.
   CallStatus Put(const std::string& key, const std::string& value, const WriteParams& params,
                  int64_t* version);
 

@@ -1,11 +1,8 @@
 // What every alder subcommand shares: the streams it talks through, the exit
 // codes it returns, and the one-line error convention.
 //
-// Exit codes (DESIGN.md section 9, stable for scripts):
-//   0  success
-//   1  the server answered with an error, or get found no value
-//   2  usage error: unknown command or option, missing or malformed argument
-//   3  connection failure: could not connect, connection lost, no reply in time
+// Exit codes (DESIGN.md section 9, stable for scripts): kExitCodeTable below,
+// the same for every command.
 #ifndef ALDER_TOOLS_COMMAND_H_
 #define ALDER_TOOLS_COMMAND_H_
 
@@ -22,14 +19,38 @@ namespace alder::tools {
 
 enum ExitCode : int {
   kExitOk = 0,
-  kExitFailure = 1,
-  kExitUsage = 2,
-  kExitConnection = 3,
+  kExitFailure = 1,      // the answer is no: not found, not converged, a node down
+  kExitUsage = 2,        // usage or invalid input, the client's or the server's verdict
+  kExitConnection = 3,   // cannot connect to the node asked, or lost it
+  kExitUnavailable = 4,  // the cluster could not do it (Unavailable, TimedOut, server error)
 };
+
+// The exit codes as `alder --help` and the README show them.
+inline constexpr std::string_view kExitCodeTable =
+    "Exit codes, the same for every command:\n"
+    "  0  success\n"
+    "  1  the answer is no: get found no value, compare found replicas that differ,\n"
+    "     status saw a node down, verify-trees found a tree that differs\n"
+    "  2  usage or invalid input: an unknown command or option, a malformed argument,\n"
+    "     or a request the server rejected as invalid (key or value too large, bad\n"
+    "     TTL, partition out of range)\n"
+    "  3  cannot connect to the node asked: refused, connection lost, or no reply\n"
+    "     within --timeout\n"
+    "  4  the cluster could not do it: too few replicas up (Unavailable), replicas too\n"
+    "     slow (TimedOut), a server error; for repair and compare, a replica could not\n"
+    "     be reached (the result is incomplete)\n";
 
 // The exit code for a failed call.
 inline int ExitCodeFor(ErrorKind kind) {
-  return IsConnectionError(kind) ? kExitConnection : kExitFailure;
+  if (IsConnectionError(kind)) return kExitConnection;
+  switch (kind) {
+    case ErrorKind::kInvalidArgument:
+      return kExitUsage;
+    case ErrorKind::kNotFound:
+      return kExitFailure;
+    default:
+      return kExitUnavailable;
+  }
 }
 
 // The process's streams, injected so tests can run commands in-process.

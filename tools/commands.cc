@@ -11,6 +11,7 @@
 #include <map>
 
 #include "fmt/format.h"
+#include "server/duration.h"
 
 namespace alder::tools {
 namespace {
@@ -27,6 +28,7 @@ po::options_description PutOptions() {
        "expire the value DURATION after the write (500ms, 30s, 10m, 3h, 10d)")
       ("consistency", po::value<std::string>()->value_name("LEVEL"),
        "one, quorum or all: replicas that must acknowledge (server default: quorum)")
+      ("stdin", po::bool_switch(), "read the value from standard input (then give no VALUE)")
       ("verbose,v", po::bool_switch(), "print the version written on stdout")
       ("help,h", "print this help");
   return options;
@@ -262,8 +264,12 @@ int StatusExitCode(const ClusterStatus& status) {
 }
 
 std::string FormatStatusText(const ClusterStatus& status) {
-  std::string out = fmt::format("node {} answered: {} partitions, replication factor {}\n",
+  std::string out = fmt::format("node {} answered: {} partitions, replication factor {}",
                                 status.node_id, status.partitions, status.replication_factor);
+  if (status.hint_window_ms) {  // 0s: no hints
+    out += ", hint_window " + FormatDuration(std::chrono::milliseconds(*status.hint_window_ms));
+  }
+  out += '\n';
   if (status.clock_fenced) {
     out += fmt::format("warning: node {} is clock-fenced and refuses to coordinate writes",
                        status.node_id);
@@ -306,12 +312,13 @@ std::string FormatStatusJson(const ClusterStatus& status, std::string_view endpo
   std::string out = fmt::format(
       "{{\"endpoint\":{},\"node_id\":{},\"partitions\":{},\"replication_factor\":{},"
       "\"clock_fenced\":{},\"clock_fence_reason\":{},\"hints_dropped\":{},"
-      "\"clock_rejections\":{},\"fenced_writes\":{},\"all_up\":{},\"nodes\":[",
+      "\"clock_rejections\":{},\"fenced_writes\":{},\"hint_window_ms\":{},\"all_up\":{},"
+      "\"nodes\":[",
       JsonString(endpoint), status.node_id, status.partitions, status.replication_factor,
       status.clock_fenced ? "true" : "false",
       status.clock_fence_reason ? JsonString(*status.clock_fence_reason) : "null",
       status.hints_dropped, status.clock_rejections, status.fenced_writes,
-      StatusExitCode(status) == kExitOk ? "true" : "false");
+      JsonOptional(status.hint_window_ms), StatusExitCode(status) == kExitOk ? "true" : "false");
   bool first = true;
   for (const NodeStatus& n : SortedNodes(status)) {
     out += fmt::format(
@@ -341,18 +348,25 @@ std::string FormatStatusJson(const ClusterStatus& status, std::string_view endpo
 
 std::string PutHelp() {
   return CommandHelp(
-      fmt::format("{} put KEY VALUE [--ttl DURATION] [--consistency LEVEL] [-v]", kGlobalUsage),
-      "Stores VALUE under KEY, replacing any earlier value. VALUE '-' reads the value from\n"
-      "standard input, byte for byte. Prints nothing on success; --verbose prints the\n"
-      "version the write was stamped with (its HLC timestamp). A KEY or VALUE that starts\n"
-      "with '-' goes after '--'.",
+      fmt::format("{} put KEY (VALUE | --stdin) [--ttl DURATION] [--consistency LEVEL] [-v]",
+                  kGlobalUsage),
+      "Stores VALUE under KEY, replacing any earlier value. VALUE '-' (or --stdin with no\n"
+      "VALUE) reads the value from standard input, byte for byte. Prints nothing on success;\n"
+      "--verbose prints the version the write was stamped with (its HLC timestamp). A KEY\n"
+      "or VALUE that starts with '-' goes after '--', and there it is taken literally:\n"
+      "'put k -- -' stores the one byte '-'. Values over the server's max_value_bytes\n"
+      "(1 MiB by default) are refused before they are sent.",
       PutOptions(),
       "  alder put user:42 '{\"name\": \"Ada\"}'\n"
       "  alder put session:9 token-abc --ttl 30m --consistency all\n"
       "  tar c photos | alder --host db1 put backup:photos -\n"
       "  alder put -- offset -17\n"
+      "  alder put dash -- -                  # stores '-'\n"
+      "  alder put --stdin -- -key < file     # a key starting with '-', value from stdin\n"
       "\n"
-      "Exit codes: 0 stored, 1 server error, 2 usage error, 3 connection failure.");
+      "Exit codes: 0 stored, 2 usage or invalid input (also the server's verdict: key or\n"
+      "value too large, bad TTL), 3 cannot connect, 4 the cluster could not store it\n"
+      "(Unavailable, TimedOut). The table for every command: 'alder --help'.");
 }
 
 std::string GetHelp() {
@@ -366,7 +380,8 @@ std::string GetHelp() {
       "  alder get backup:photos > photos.tar\n"
       "  alder --port 7710 get user:42 --consistency one -v\n"
       "\n"
-      "Exit codes: 0 found, 1 not found or server error, 2 usage error, 3 connection failure.");
+      "Exit codes: 0 found, 1 not found, 2 usage or invalid input, 3 cannot connect, 4 the\n"
+      "cluster could not answer (Unavailable, TimedOut). The table: 'alder --help'.");
 }
 
 std::string DeleteHelp() {
@@ -378,7 +393,8 @@ std::string DeleteHelp() {
       "  alder delete user:42\n"
       "  alder delete session:9 --consistency all\n"
       "\n"
-      "Exit codes: 0 deleted, 1 server error, 2 usage error, 3 connection failure.");
+      "Exit codes: 0 deleted, 2 usage or invalid input, 3 cannot connect, 4 the cluster\n"
+      "could not delete it (Unavailable, TimedOut). The table: 'alder --help'.");
 }
 
 std::string StatusHelp() {
@@ -403,8 +419,8 @@ std::string StatusHelp() {
       "  alder status --json | python3 -m json.tool\n"
       "  until alder status >/dev/null; do sleep 1; done   # wait until every node is up\n"
       "\n"
-      "Exit codes: 0 every node is up, 1 some node is down (the report is still printed) or\n"
-      "the server answered with an error, 2 usage error, 3 connection failure.");
+      "Exit codes: 0 every node is up, 1 some node is down (the report is still printed),\n"
+      "2 usage error, 3 connection failure, 4 server error. The table: 'alder --help'.");
 }
 
 int RunStatus(const ClientOptions& client_options, const std::vector<std::string>& args, Io& io) {
@@ -429,8 +445,11 @@ int RunPut(const ClientOptions& client_options, const std::vector<std::string>& 
   positional.add("key", 1).add("value", 1);
   auto vm = ParseCommandArgs(args, all, positional);
   if (!vm.ok()) return UsageError(io, "put", vm.error());
-  if (!vm.value().count("key")) return UsageError(io, "put", "missing KEY and VALUE");
-  if (!vm.value().count("value")) return UsageError(io, "put", "missing VALUE");
+  const bool from_stdin = vm.value()["stdin"].as<bool>();
+  if (!vm.value().count("key")) return UsageError(io, "put", "missing KEY");
+  if (from_stdin == (vm.value().count("value") > 0)) {
+    return UsageError(io, "put", from_stdin ? "give VALUE or --stdin, not both" : "missing VALUE");
+  }
 
   WriteParams params;
   if (vm.value().count("ttl")) {
@@ -442,8 +461,13 @@ int RunPut(const ClientOptions& client_options, const std::vector<std::string>& 
   if (!ConsistencyFrom(vm.value(), "put", io, &params.consistency, &exit_code)) return exit_code;
 
   const std::string& key = vm.value()["key"].as<std::string>();
-  std::string value = vm.value()["value"].as<std::string>();
-  if (value == "-") {
+  std::string value = from_stdin ? std::string() : vm.value()["value"].as<std::string>();
+  // After "--" every argument is literal, VALUE '-' too: `put k -- -` stores
+  // "-". The value is the last positional, so it came after "--" exactly
+  // when something did.
+  const auto terminator = std::find(args.begin(), args.end(), "--");
+  const bool literal = terminator != args.end() && terminator + 1 != args.end();
+  if (from_stdin || (value == "-" && !literal)) {
     value.assign(std::istreambuf_iterator<char>(io.in), std::istreambuf_iterator<char>());
     if (io.in.bad()) {
       PrintError(io, "put: cannot read the value from standard input");

@@ -117,10 +117,10 @@ TEST(Lifecycle, ReportsAnAddressInUseAndExitsNonZero) {
   EXPECT_NE(second.ReadLog().find("cannot serve clients"), std::string::npos) << second.ReadLog();
 }
 
-TEST(Lifecycle, BadConfigurationIsOneClearLineAndExitCodeOne) {
+TEST(Lifecycle, BadConfigurationIsOneClearLineAndExitCodeTwo) {
   testing::TempDir dir;
   AlderdProcess node(dir.Sub("node"));
-  EXPECT_EQ(node.RunToExit({"--gc_grace", "forever"}), 1);
+  EXPECT_EQ(node.RunToExit({"--gc_grace", "forever"}), 2);
   const std::string log = node.ReadLog();
   EXPECT_NE(log.find("alderd: gc_grace = 'forever' is not a duration"), std::string::npos) << log;
   EXPECT_EQ(std::count(log.begin(), log.end(), '\n'), 1) << log;

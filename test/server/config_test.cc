@@ -83,6 +83,28 @@ TEST(Config, HelpListsEverySettingOfTheContract) {
   }
 }
 
+TEST(Config, DefaultHintWindowIsTheRuleInCode) {
+  // kHintWindowRule: the shorter of 3h and half the room gc_grace leaves
+  // after request_timeout.
+  using std::chrono::hours, std::chrono::milliseconds, std::chrono::seconds;
+  EXPECT_EQ(DefaultHintWindow(hours(240), seconds(2)), hours(3));
+  EXPECT_EQ(DefaultHintWindow(hours(4), seconds(2)), milliseconds(2 * 3600 * 1000 - 1000));
+  EXPECT_EQ(DefaultHintWindow(seconds(3), seconds(2)), milliseconds(500));
+  EXPECT_EQ(DefaultHintWindow(seconds(2), seconds(2)), milliseconds(0));
+  EXPECT_EQ(DefaultHintWindow(seconds(1), seconds(2)), milliseconds(0));
+
+  EXPECT_EQ(Parse({}).value().config.hint_window, hours(3));
+  EXPECT_EQ(Parse({"--gc_grace", "4h"}).value().config.hint_window,
+            milliseconds(2 * 3600 * 1000 - 1000));
+  EXPECT_EQ(Parse({"--gc_grace", "2s", "--request_timeout", "500ms"}).value().config.hint_window,
+            milliseconds(750));
+  EXPECT_EQ(Parse({"--gc_grace", "2s", "--hint_window", "0s"}).value().config.hint_window,
+            milliseconds(0));
+  EXPECT_EQ(Parse({"--gc_grace", "1h", "--hint_window", "10m"}).value().config.hint_window,
+            std::chrono::minutes(10));
+  EXPECT_FALSE(Parse({"--gc_grace", "2s"}).ok()) << "hints silently off";
+}
+
 TEST(Config, ParsesByteSizes) {
   EXPECT_EQ(ParseByteSize("512MB").value(), 512ull << 20);
   EXPECT_EQ(ParseByteSize("2GB").value(), 2ull << 30);

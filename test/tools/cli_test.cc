@@ -210,6 +210,8 @@ TEST(RunAlderTest, UsageErrorsAreOneLineWithExitCodeTwo) {
       {"put", "k", "v", "--ttl", "5"},
       {"put", "k", "v", "--ttl", "0s"},
       {"put", "k", "v", "--consistency", "most"},
+      {"put", "k", "v", "--stdin"},
+      {"put", "--stdin"},
       {"get"},
       {"get", "k", "--bogus"},
       {"delete"},
@@ -409,11 +411,11 @@ TEST(StatusFormatTest, JsonUsesTheIdlNamesAndNullForUnset) {
   s.nodes[0].internode_address = "odd\"host";
   const std::string json = FormatStatusJson(s, "127.0.0.1:7700");
   EXPECT_EQ(CountLines(json), 1);
-  EXPECT_THAT(json,
-              StartsWith("{\"endpoint\":\"127.0.0.1:7700\",\"node_id\":1,\"partitions\":256,"
-                         "\"replication_factor\":3,\"clock_fenced\":false,"
-                         "\"clock_fence_reason\":null,\"hints_dropped\":7,"
-                         "\"clock_rejections\":2,\"fenced_writes\":0,\"all_up\":false,\"nodes\":[{\"node_id\":1,"));
+  EXPECT_THAT(json, StartsWith("{\"endpoint\":\"127.0.0.1:7700\",\"node_id\":1,\"partitions\":256,"
+                               "\"replication_factor\":3,\"clock_fenced\":false,"
+                               "\"clock_fence_reason\":null,\"hints_dropped\":7,"
+                               "\"clock_rejections\":2,\"fenced_writes\":0,\"hint_window_ms\":null,"
+                               "\"all_up\":false,\"nodes\":[{\"node_id\":1,"));
   EXPECT_THAT(json, HasSubstr("{\"node_id\":1,\"internode_address\":\"127.0.0.1:7701\","
                               "\"is_self\":true,\"up\":true,\"last_heartbeat_ms_ago\":null,"
                               "\"clock_offset_ms\":null,\"partitions_owned\":256,"
@@ -587,7 +589,7 @@ TEST(RepairFormatTest, OnePartitionNothingMoved) {
   EXPECT_THAT(text, HasSubstr("elapsed: 1m 01s\n"));
 }
 
-TEST(RepairFormatTest, FailedExchangesKeepTheFirstErrorAndExitOne) {
+TEST(RepairFormatTest, FailedExchangesKeepTheFirstErrorAndExitFour) {
   RepairRun run;
   AddRepairReport(OneExchange(1), 0, &run);
   RepairReport failed = OneExchange(0);
@@ -599,7 +601,7 @@ TEST(RepairFormatTest, FailedExchangesKeepTheFirstErrorAndExitOne) {
   AddRepairReport(failed, 2, &run);
   EXPECT_EQ(run.total.failed_exchanges, 2);
   EXPECT_EQ(run.first_error, "partition 1: node 3: connection refused");
-  EXPECT_EQ(RepairExitCode(run), kExitFailure);
+  EXPECT_EQ(RepairExitCode(run), kExitUnavailable);
   EXPECT_THAT(FormatRepairText(run), HasSubstr("exchanges: 4 (2 failed)\n"));
 
   // Without a partition (--key), the error is the server's alone.
@@ -841,25 +843,49 @@ TEST(CompareFormatTest, DifferingPartitionsWithRootsAndKeys) {
   EXPECT_EQ(CompareExitCode(c), kExitFailure);
 }
 
-TEST(CompareFormatTest, UnreachableReplicaIsExitTwoEvenWithDifferences) {
+TEST(CompareFormatTest, UnreachableReplicaIsExitFourEvenWithDifferences) {
   Comparison c = Converged(2);
   c.converged = false;
   c.unreachable = 1;
   c.partitions[0].converged = false;
   c.partitions[0].roots[2] = Root(3, std::nullopt, "connection refused");
   const std::string text = FormatCompareText(c);
-  EXPECT_THAT(text, HasSubstr("partition 0: 1 replica unreachable\n"
-                              "  node 1: root 3f2a9c01d4e5b6a7\n"
-                              "  node 2: root 3f2a9c01d4e5b6a7\n"
-                              "  node 3: unreachable: connection refused\n"));
+  // The reachable replicas agree: summed up under the node, not listed.
+  EXPECT_THAT(text, Not(HasSubstr("partition 0:")));
+  EXPECT_THAT(text, HasSubstr("node 3 could not be asked about 1 partition: connection refused\n"
+                              "in 1 partition the replicas that answered agree (it is not "
+                              "listed); 'alder compare --json' lists every partition, "
+                              "'--partition N --keys' one with its differing keys\n"));
   EXPECT_THAT(text, HasSubstr("not converged: 1 of 2 partitions, 1 replica unreachable (the "
                               "comparison is incomplete)\n"));
-  EXPECT_EQ(CompareExitCode(c), kExitUsage);
+  EXPECT_EQ(CompareExitCode(c), kExitUnavailable);
 
   c.partitions[1].converged = false;
   c.partitions[1].roots[0] = Root(1, kHashB);
-  EXPECT_THAT(FormatCompareText(c), HasSubstr("partition 1: replicas differ\n"));
-  EXPECT_EQ(CompareExitCode(c), kExitUsage);  // unreachable wins over "not converged"
+  c.partitions[1].roots[2] = Root(3, std::nullopt, "connection refused");
+  const std::string both = FormatCompareText(c);
+  EXPECT_THAT(both, HasSubstr("partition 1: replicas differ (1 unreachable)\n"
+                              "  node 1: root 9b1c00ff10203040\n"
+                              "  node 2: root 3f2a9c01d4e5b6a7\n"
+                              "  node 3: unreachable: connection refused\n"));
+  EXPECT_THAT(both,
+              HasSubstr("node 3 could not be asked about 2 partitions: connection refused\n"));
+  EXPECT_EQ(CompareExitCode(c), kExitUnavailable);  // unreachable wins over "not converged"
+}
+
+TEST(CompareFormatTest, ANodeDownIsOneLineNotOnePerPartition) {
+  Comparison c = Converged(256);
+  c.converged = false;
+  c.unreachable = 256;
+  for (PartitionComparison& p : c.partitions) {
+    p.converged = false;
+    p.roots[1] = Root(2, std::nullopt, "node 2 is down");
+  }
+  const std::string text = FormatCompareText(c);
+  EXPECT_EQ(CountLines(text), 4) << text;  // two lines, a blank one, the summary
+  EXPECT_THAT(text, StartsWith("node 2 could not be asked about 256 partitions: node 2 is down\n"
+                               "in 256 partitions the replicas that answered agree (they are not "
+                               "listed)"));
 }
 
 TEST(CompareFormatTest, ExitCodesExactly) {
@@ -869,7 +895,7 @@ TEST(CompareFormatTest, ExitCodesExactly) {
   c.partitions[1].converged = false;
   EXPECT_EQ(CompareExitCode(c), 1);
   c.unreachable = 2;
-  EXPECT_EQ(CompareExitCode(c), 2);
+  EXPECT_EQ(CompareExitCode(c), 4);
   // A partition marked not converged wins over an inconsistent summary flag.
   Comparison inconsistent = Converged(3);
   inconsistent.partitions[0].converged = false;
@@ -921,12 +947,14 @@ TEST(AntiEntropyCliTest, PartitionAndKeyTogetherIsAUsageError) {
 TEST(AntiEntropyCliTest, HelpDocumentsExitCodes) {
   const Outcome compare = RunCli({"compare", "--help"});
   EXPECT_EQ(compare.exit_code, kExitOk);
-  EXPECT_THAT(compare.out, HasSubstr("0 converged, 1 not converged, 2 a replica could not be"));
+  EXPECT_THAT(compare.out, HasSubstr("0 converged, 1 not converged, 2 usage or invalid input"));
+  EXPECT_THAT(compare.out, HasSubstr("4 a replica could\nnot be reached"));
   EXPECT_THAT(compare.out, HasSubstr("3 connection failure to the node asked"));
   EXPECT_THAT(compare.out, HasSubstr("--keys"));
   const Outcome repair = RunCli({"repair", "--help"});
   EXPECT_EQ(repair.exit_code, kExitOk);
-  EXPECT_THAT(repair.out, HasSubstr("0 every exchange succeeded, 1 some exchange failed"));
+  EXPECT_THAT(repair.out, HasSubstr("0 every exchange succeeded, 2 usage or invalid input"));
+  EXPECT_THAT(repair.out, HasSubstr("4 some exchange\nfailed"));
   EXPECT_THAT(repair.out, HasSubstr("--partition N"));
   const Outcome program = RunCli({"--help"});
   EXPECT_THAT(program.out, HasSubstr("  repair  "));

@@ -270,10 +270,10 @@ TEST_F(FakeServerTest, RepairEveryPartitionSkipsTheOnesNotReplicated) {
   EXPECT_THAT(o.err, HasSubstr("repair: partition 8/8, 6 records sent so far\n"));
 }
 
-TEST_F(FakeServerTest, RepairWithAFailedExchangeExitsOne) {
+TEST_F(FakeServerTest, RepairWithAFailedExchangeExitsFour) {
   fake_->failing = 4;
   const Outcome o = Run({"repair", "--json"});
-  EXPECT_EQ(o.exit_code, kExitFailure);
+  EXPECT_EQ(o.exit_code, kExitUnavailable);
   EXPECT_THAT(o.out, HasSubstr("\"failed_exchanges\":1,"));
   EXPECT_THAT(o.out,
               HasSubstr("\"error\":\"partition 4: node 3 unreachable: connection refused\""));
@@ -285,7 +285,7 @@ TEST_F(FakeServerTest, RepairWithAFailedExchangeExitsOne) {
 TEST_F(FakeServerTest, RepairStopsAtAnUnexpectedRefusal) {
   fake_->out_of_range = 3;
   const Outcome o = Run({"repair"});
-  EXPECT_EQ(o.exit_code, kExitFailure);
+  EXPECT_EQ(o.exit_code, kExitUsage);  // the server's InvalidArgument
   EXPECT_THAT(o.out, IsEmpty());
   EXPECT_THAT(o.err, HasSubstr("alder: repair: stopped at partition 3 of 8 (3 repaired): invalid "
                                "argument: partition 3 is out of range\n"));
@@ -306,7 +306,7 @@ TEST_F(FakeServerTest, RepairOnePartitionOrKey) {
 
   fake_->not_replicated = {1};
   o = Run({"repair", "--partition", "1"});  // asked for explicitly: an error
-  EXPECT_EQ(o.exit_code, kExitFailure);
+  EXPECT_EQ(o.exit_code, kExitUsage);
   EXPECT_EQ(o.err, "alder: invalid argument: node 1 does not replicate partition 1\n");
 }
 
@@ -364,7 +364,7 @@ TEST_F(FakeServerTest, CompareWithKeys) {
   EXPECT_THAT(o.err, IsEmpty());
 }
 
-TEST_F(FakeServerTest, CompareWithAnUnreachableReplicaExitsTwo) {
+TEST_F(FakeServerTest, CompareWithAnUnreachableReplicaExitsFour) {
   fake_->comparison = OneDifferingPartition();
   fake_->comparison.unreachable = 1;
   api::ReplicaRoot down;
@@ -372,7 +372,7 @@ TEST_F(FakeServerTest, CompareWithAnUnreachableReplicaExitsTwo) {
   down.__set_error("connection refused");
   fake_->comparison.partitions[0].roots.push_back(down);
   const Outcome o = Run({"compare", "--key", "user:42"});
-  EXPECT_EQ(o.exit_code, 2);
+  EXPECT_EQ(o.exit_code, kExitUnavailable);
   EXPECT_THAT(o.out, HasSubstr("  node 3: unreachable: connection refused\n"));
   EXPECT_EQ(o.err,
             "alder: compare: 1 replica could not be reached; the comparison is incomplete\n");
