@@ -48,7 +48,8 @@ std::vector<size_t> WaitForReplies(const std::vector<PendingCall*>& calls,
 // refused the write, or the request never reached it. A time-out or a broken
 // connection after sending may have applied it.
 bool DefinitelyNotApplied(const Status& s) {
-  return s.code() == Status::Code::kRefused || s.code() == Status::Code::kUnavailable;
+  return s.code() == Status::Code::kRefused || s.code() == Status::Code::kRetryLater ||
+         s.code() == Status::Code::kUnavailable;
 }
 
 std::string Join(const std::vector<std::string>& parts) {
@@ -109,7 +110,8 @@ void Coordinator::AfterFailedReplicaWrite(uint32_t node, const std::string& key,
   if (status.code() == Status::Code::kUnavailable) {
     membership_->ReportUnreachable(node, status.message());
   }
-  // A refusal (clock, cluster) would be refused again on replay.
+  // A refusal (clock, cluster) would be refused again on replay; anything
+  // else (down, no answer, a storage failure there) may pass: keep a hint.
   if (status.code() != Status::Code::kRefused) StoreHint(node, key, record);
 }
 

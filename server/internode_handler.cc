@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "server/fault_injection.h"
 #include "server/wire_record.h"
 
 namespace alder {
@@ -208,10 +209,14 @@ void InternodeHandler::Apply(const internode::Sender& sender, const std::string&
                              const internode::WireRecord& wire, bool wait_durable) {
   auto record = FromWire(wire);
   if (!record.ok()) {
-    Refuse(sender, internode::RefusalReason::STORAGE,
+    Refuse(sender, internode::RefusalReason::MALFORMED,
            "malformed record: " + record.status().message());
   }
   CheckStamp(sender, wire.hlc);
+  if (FailNextReplicaWrite()) {
+    Refuse(sender, internode::RefusalReason::STORAGE,
+           "injected storage failure (" + std::string(kReplicaWriteFailuresVariable) + ")");
+  }
   auto applied = wait_durable ? storage_->Apply(key, record.value())
                               : storage_->ApplyNoWait(key, record.value());
   if (!applied.ok()) {

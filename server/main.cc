@@ -30,6 +30,7 @@
 #include "server/coordinator.h"
 #include "server/data_dir_lock.h"
 #include "server/duration.h"
+#include "server/fault_injection.h"
 #include "server/hint_deliverer.h"
 #include "server/hint_store.h"
 #include "server/internode_handler.h"
@@ -265,6 +266,10 @@ int Run(const NodeConfig& config) {
             ? ", metrics on http://" + config.metrics_listen->ToString() + "/metrics"
             : "");
 
+    if (const int64_t n = InjectedReplicaWriteFailuresLeft(); n > 0) {
+      spdlog::warn("test seam {}: the next {} replica writes this node receives fail",
+                   kReplicaWriteFailuresVariable, n);
+    }
     int signal_number = 0;
     sigwait(&signals, &signal_number);
     spdlog::info("received {}; finishing requests in flight", strsignal(signal_number));

@@ -1,7 +1,6 @@
 #include "server/peer_connections.h"
 
 #include <poll.h>
-
 #include <thrift/TConfiguration.h>
 #include <thrift/protocol/TBinaryProtocol.h>
 #include <thrift/transport/TBufferTransports.h>
@@ -53,14 +52,24 @@ Status PendingCall::Finish(const std::function<void(internode::InternodeClient&)
 
 const char* RefusalReasonName(internode::RefusalReason::type reason) {
   switch (reason) {
-    case internode::RefusalReason::CLOCK_AHEAD: return "clock ahead";
-    case internode::RefusalReason::CLOCK_OUT_OF_STEP: return "clock out of step";
-    case internode::RefusalReason::CLUSTER_MISMATCH: return "cluster mismatch";
-    case internode::RefusalReason::UNKNOWN_NODE: return "unknown node";
-    case internode::RefusalReason::STORAGE: return "storage failure";
-    case internode::RefusalReason::NOT_A_REPLICA: return "not a replica";
-    case internode::RefusalReason::TREE_MISMATCH: return "tree shape mismatch";
-    case internode::RefusalReason::SYNCING: return "syncing";
+    case internode::RefusalReason::CLOCK_AHEAD:
+      return "clock ahead";
+    case internode::RefusalReason::CLOCK_OUT_OF_STEP:
+      return "clock out of step";
+    case internode::RefusalReason::CLUSTER_MISMATCH:
+      return "cluster mismatch";
+    case internode::RefusalReason::UNKNOWN_NODE:
+      return "unknown node";
+    case internode::RefusalReason::STORAGE:
+      return "storage failure";
+    case internode::RefusalReason::NOT_A_REPLICA:
+      return "not a replica";
+    case internode::RefusalReason::TREE_MISMATCH:
+      return "tree shape mismatch";
+    case internode::RefusalReason::SYNCING:
+      return "syncing";
+    case internode::RefusalReason::MALFORMED:
+      return "malformed record";
   }
   return "refused";
 }
@@ -143,8 +152,12 @@ Status PeerConnections::Run(std::unique_ptr<Connection>& connection,
     return Status::Ok();
   } catch (const internode::Refused& refused) {
     Return(std::move(connection));
-    return Status::Refused(who + " refused (" + RefusalReasonName(refused.reason) +
-                           "): " + refused.message);
+    const std::string message =
+        who + " refused (" + RefusalReasonName(refused.reason) + "): " + refused.message;
+    // A storage failure may pass (a write conflict, a full disk freed); the
+    // other reasons would be given again.
+    if (refused.reason == internode::RefusalReason::STORAGE) return Status::RetryLater(message);
+    return Status::Refused(message);
   } catch (const TTransportException& e) {
     connection.reset();
     // The peer probably restarted or died: its other idle connections are

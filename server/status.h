@@ -19,12 +19,13 @@ class Status {
     kOk,
     kInvalidArgument,  // the caller's input is wrong; nothing was changed
     kNotFound,
-    kUnavailable,      // too few replicas alive to try
-    kTimedOut,         // tried, not enough acknowledgements in time
-    kCorruption,       // data on disk does not decode
-    kIoError,          // the storage engine failed
+    kUnavailable,  // too few replicas alive to try
+    kTimedOut,     // tried, not enough acknowledgements in time
+    kCorruption,   // data on disk does not decode
+    kIoError,      // the storage engine failed
     kShuttingDown,
-    kRefused,          // another node refused the message (clock, cluster identity)
+    kRefused,     // another node refused the message and would again (clock, cluster)
+    kRetryLater,  // another node could not do it now (storage failure); nothing applied
   };
 
   // How many replicas a replicated operation needed and how many it had:
@@ -37,7 +38,9 @@ class Status {
 
   Status() = default;
   static Status Ok() { return Status(); }
-  static Status InvalidArgument(std::string msg) { return {Code::kInvalidArgument, std::move(msg)}; }
+  static Status InvalidArgument(std::string msg) {
+    return {Code::kInvalidArgument, std::move(msg)};
+  }
   static Status NotFound(std::string msg) { return {Code::kNotFound, std::move(msg)}; }
   static Status Unavailable(std::string msg) { return {Code::kUnavailable, std::move(msg)}; }
   static Status Unavailable(std::string msg, ReplicaCounts counts) {
@@ -48,6 +51,7 @@ class Status {
     return {Code::kTimedOut, std::move(msg), counts};
   }
   static Status Refused(std::string msg) { return {Code::kRefused, std::move(msg)}; }
+  static Status RetryLater(std::string msg) { return {Code::kRetryLater, std::move(msg)}; }
   static Status Corruption(std::string msg) { return {Code::kCorruption, std::move(msg)}; }
   static Status IoError(std::string msg) { return {Code::kIoError, std::move(msg)}; }
   static Status ShuttingDown(std::string msg) { return {Code::kShuttingDown, std::move(msg)}; }
@@ -76,9 +80,18 @@ class Result {
   bool ok() const { return value_.has_value(); }
   const Status& status() const { return status_; }
   // REQUIRES: ok().
-  T& value() & { assert(ok()); return *value_; }
-  const T& value() const& { assert(ok()); return *value_; }
-  T&& value() && { assert(ok()); return std::move(*value_); }
+  T& value() & {
+    assert(ok());
+    return *value_;
+  }
+  const T& value() const& {
+    assert(ok());
+    return *value_;
+  }
+  T&& value() && {
+    assert(ok());
+    return std::move(*value_);
+  }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
 

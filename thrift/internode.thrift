@@ -74,10 +74,11 @@ enum RefusalReason {
   CLOCK_OUT_OF_STEP = 2,  // our heartbeats measured the sender's clock out of step
   CLUSTER_MISMATCH = 3,   // another cluster_name or partition count
   UNKNOWN_NODE = 4,       // the sender is not in our peers
-  STORAGE = 5,            // the replica could not read or write its storage
+  STORAGE = 5,            // the replica could not read or write its storage: may succeed later
   NOT_A_REPLICA = 6,      // the node does not replicate that partition
   TREE_MISMATCH = 7,      // the trees have another shape
   SYNCING = 8,            // back after a long absence: not serving until synced
+  MALFORMED = 9,          // a record in the message does not decode: will fail again
 }
 
 exception Refused {
