@@ -44,7 +44,7 @@ BASELINE_DIR=${BUILD_DIR}-nometrics
 if [[ ! -x $BASELINE_DIR/server/alderd || $BASELINE_DIR/server/alderd -ot $ALDERD ]]; then
   say "building alderd without request metrics into $BASELINE_DIR"
   ALDER_BUILD_DIR=$BASELINE_DIR ALDER_TARGETS=alderd "$ROOT/scripts/build.sh" \
-    -DALDER_REQUEST_METRICS=OFF -DALDER_BUILD_TESTS=OFF
+    -DALDER_REQUEST_METRICS=OFF -DALDER_BUILD_TESTS=OFF >&3  # the report alone on stdout
 fi
 make_work alder-metrics-cost.XXXXXX
 

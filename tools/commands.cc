@@ -8,10 +8,10 @@
 #include <array>
 #include <iostream>
 #include <iterator>
-#include <map>
 
 #include "fmt/format.h"
 #include "server/duration.h"
+#include "tools/metric_format.h"
 
 namespace alder::tools {
 namespace {
@@ -200,46 +200,6 @@ std::string FormatAntiEntropyStatus(const ClusterStatus& status) {
   }
   if (status.records_purged) out += fmt::format("records purged: {}\n", *status.records_purged);
   return out;
-}
-
-// "requests since start: put 25 (ok 25), get 15 (ok 3, not_found 12)", from
-// the answering node's metrics; empty when the server sends none.
-std::string FormatRequestCounts(const ClusterStatus& status) {
-  std::map<std::string, std::map<std::string, int64_t>> by_op;
-  for (const MetricSample& m : status.metrics) {
-    if (m.name != "alder_client_requests_total" || m.value == 0) continue;
-    by_op[m.labels.count("op") ? m.labels.at("op") : "?"]
-         [m.labels.count("outcome") ? m.labels.at("outcome") : "?"] +=
-        static_cast<int64_t>(m.value);
-  }
-  if (status.metrics.empty()) return "";
-  std::string out;
-  for (const auto& [op, outcomes] : by_op) {
-    int64_t total = 0;
-    std::string parts;
-    for (const auto& [outcome, n] : outcomes) {
-      total += n;
-      parts += fmt::format("{}{} {}", parts.empty() ? "" : ", ", outcome, n);
-    }
-    out += fmt::format("{}{} {} ({})", out.empty() ? "" : ", ", op, total, parts);
-  }
-  return fmt::format("requests node {} served since it started: {}\n", status.node_id,
-                     out.empty() ? "none" : out);
-}
-
-// ',"metrics":[{"name":...,"labels":{...},"value":...},...]'.
-std::string MetricsJson(const ClusterStatus& status) {
-  std::string out = ",\"metrics\":[";
-  for (size_t i = 0; i < status.metrics.size(); ++i) {
-    const MetricSample& m = status.metrics[i];
-    std::string labels;
-    for (const auto& [k, v] : m.labels) {
-      labels += fmt::format("{}{}:{}", labels.empty() ? "" : ",", JsonString(k), JsonString(v));
-    }
-    out += fmt::format("{}{{\"name\":{},\"labels\":{{{}}},\"value\":{}}}", i ? "," : "",
-                       JsonString(m.name), labels, m.value);
-  }
-  return out + "]";
 }
 
 }  // namespace

@@ -3,14 +3,12 @@
 // Real alderd processes; every request is sent the instant a port accepts,
 // with no wait for heartbeats to settle.
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <sys/wait.h>
 
-#include <cstdlib>
 #include <string>
 #include <vector>
 
 #include "test/support/local_cluster.h"
+#include "test/support/run_program.h"
 #include "test/support/temp_dir.h"
 
 #ifndef ALDER_CLI_PATH
@@ -61,18 +59,6 @@ void WriteAndReadEverywhere(LocalCluster& cluster, int cycle, std::vector<std::s
   }
 }
 
-// `alder --port P repair`'s exit code and output.
-int Repair(uint16_t port, std::string* output) {
-  const std::string command =
-      std::string(ALDER_CLI_PATH) + " --port " + std::to_string(port) + " repair 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return -1;
-  char buffer[4096];
-  while (size_t n = fread(buffer, 1, sizeof buffer, pipe)) output->append(buffer, n);
-  const int status = pclose(pipe);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 class StartupTest : public ::testing::Test {
  protected:
   void TearDown() override {
@@ -118,8 +104,9 @@ TEST_F(StartupTest, RepairRightAfterAPeerRestartsReachesIt) {
     // for node 1's next heartbeat to it.
     ASSERT_TRUE(cluster_.WaitUntilSeen(1, 2, /*up=*/false));
     ASSERT_TRUE(cluster_.node(2).Start());
-    std::string output;
-    EXPECT_EQ(Repair(cluster_.node(1).port(), &output), 0) << "round " << round << ":\n" << output;
+    const ProgramOutcome repair =
+        RunProgram({ALDER_CLI_PATH, "--port", std::to_string(cluster_.node(1).port()), "repair"});
+    EXPECT_EQ(repair.exit_code, 0) << "round " << round << ":\n" << repair.out << repair.err;
   }
 }
 

@@ -2,18 +2,16 @@
 // back with capture-pane), where it redraws live and quits on q, and through
 // a pipe, where it prints one plain refresh and exits.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <atomic>
-#include <cstdio>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "test/support/local_cluster.h"
+#include "test/support/run_program.h"
 #include "test/support/temp_dir.h"
 
 #ifndef ALDER_CLI_PATH
@@ -24,18 +22,6 @@ namespace alder::testing {
 namespace {
 
 using namespace std::chrono_literals;
-
-// `command`'s standard output and exit code.
-std::string Shell(const std::string& command, int* exit_code = nullptr) {
-  std::string output;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return output;
-  char buffer[4096];
-  while (size_t n = fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
-  const int status = pclose(pipe);
-  if (exit_code) *exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return output;
-}
 
 // The words of the line of `screen` that starts with node `id`'s row.
 std::vector<std::string> RowOf(const std::string& screen, int id) {
@@ -56,22 +42,19 @@ std::vector<std::string> RowOf(const std::string& screen, int id) {
 class Tmux {
  public:
   Tmux() : socket_("alder-top-test-" + std::to_string(getpid())) {}
-  ~Tmux() { Shell(Prefix() + "kill-server 2>/dev/null"); }
+  ~Tmux() { Run({"kill-server"}); }
   bool Start(const std::string& command) {
-    int code = -1;
-    Shell(Prefix() + "new-session -d -s top -x 200 -y 30 '" + command + "'", &code);
-    return code == 0;
+    return Run({"new-session", "-d", "-s", "top", "-x", "200", "-y", "30", command}).exit_code == 0;
   }
-  std::string Screen() { return Shell(Prefix() + "capture-pane -p -t top"); }
-  void Keys(const std::string& keys) { Shell(Prefix() + "send-keys -t top " + keys); }
-  bool Running() {
-    int code = -1;
-    Shell(Prefix() + "has-session -t top 2>/dev/null", &code);
-    return code == 0;
-  }
+  std::string Screen() { return Run({"capture-pane", "-p", "-t", "top"}).out; }
+  void Keys(const std::string& keys) { Run({"send-keys", "-t", "top", keys}); }
+  bool Running() { return Run({"has-session", "-t", "top"}).exit_code == 0; }
 
  private:
-  std::string Prefix() const { return "tmux -L " + socket_ + " "; }
+  ProgramOutcome Run(std::vector<std::string> args) {
+    args.insert(args.begin(), {"/usr/bin/tmux", "-L", socket_});
+    return RunProgram(args);
+  }
   std::string socket_;
 };
 
@@ -84,8 +67,10 @@ class TopTest : public ::testing::Test {
   void TearDown() override {
     if (HasFailure()) std::cerr << cluster_.Logs();
   }
-  std::string Alder() {
-    return std::string(ALDER_CLI_PATH) + " --port " + std::to_string(cluster_.node(1).port());
+  // `alder --port <node 1> ARGS...`.
+  std::vector<std::string> Alder(std::vector<std::string> args) {
+    args.insert(args.begin(), {ALDER_CLI_PATH, "--port", std::to_string(cluster_.node(1).port())});
+    return args;
   }
   TempDir dir_;
   LocalCluster cluster_{dir_.path(), LocalClusterOptions{}};
@@ -93,7 +78,9 @@ class TopTest : public ::testing::Test {
 
 TEST_F(TopTest, ShowsEveryNodeLiveInATerminalFollowsLoadAndAFailureAndQuitsOnQ) {
   Tmux tmux;
-  ASSERT_TRUE(tmux.Start(Alder() + " top --interval 300ms"));
+  std::string command;
+  for (const std::string& word : Alder({"top", "--interval", "300ms"})) command += word + " ";
+  ASSERT_TRUE(tmux.Start(command));
   std::atomic<bool> stop{false};
   std::thread load([&] {
     ApiClient client(cluster_.node(2).port());
@@ -130,23 +117,22 @@ TEST_F(TopTest, ShowsEveryNodeLiveInATerminalFollowsLoadAndAFailureAndQuitsOnQ) 
 }
 
 TEST_F(TopTest, ThroughAPipeItPrintsOneRefreshAndExits) {
-  int code = -1;
-  const std::string text = Shell(Alder() + " top --interval 200ms", &code);
-  EXPECT_EQ(code, 0);
+  const ProgramOutcome plain = RunProgram(Alder({"top", "--interval", "200ms"}));
+  EXPECT_EQ(plain.exit_code, 0) << plain.err;
   for (int id = 1; id <= 3; ++id) {
-    const auto row = RowOf(text, id);
-    ASSERT_GT(row.size(), 2u) << text;
-    EXPECT_EQ(row[2], "up") << text;
+    const auto row = RowOf(plain.out, id);
+    ASSERT_GT(row.size(), 2u) << plain.out;
+    EXPECT_EQ(row[2], "up") << plain.out;
   }
-  EXPECT_EQ(text.find('\033'), std::string::npos) << "no terminal escapes in a pipe";
+  EXPECT_EQ(plain.out.find('\033'), std::string::npos) << "no terminal escapes in a pipe";
 
-  const std::string json = Shell(Alder() + " top --json --count 2 --interval 200ms", &code);
-  EXPECT_EQ(code, 0);
-  EXPECT_EQ(std::count(json.begin(), json.end(), '\n'), 2) << json;
-  EXPECT_NE(json.find("\"node_id\":3"), std::string::npos) << json;
+  const ProgramOutcome json =
+      RunProgram(Alder({"top", "--json", "--count", "2", "--interval", "200ms"}));
+  EXPECT_EQ(json.exit_code, 0) << json.err;
+  EXPECT_EQ(SplitLines(json.out).size(), 2u) << json.out;
+  EXPECT_NE(json.out.find("\"node_id\":3"), std::string::npos) << json.out;
 
-  Shell(Alder() + " top --count 0 2>/dev/null", &code);
-  EXPECT_EQ(code, 2);
+  EXPECT_EQ(RunProgram(Alder({"top", "--count", "0"})).exit_code, 2);
 }
 
 }  // namespace
