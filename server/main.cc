@@ -246,7 +246,7 @@ int Run(const NodeConfig& config) {
     AddNodeMetrics(
         &metrics,
         NodeParts{&membership, &hlc, &cluster_clock, &coordinator, hints->get(), &deliverer,
-                  storage->get(), internode_handler.get(), &scheduler, &api, targets, started_ms});
+                  storage->get(), internode_handler.get(), &scheduler, &gc, &api, targets, started_ms});
     std::unique_ptr<MetricsEndpoint> metrics_endpoint;
     if (config.metrics_listen) {
       auto started = MetricsEndpoint::Start(*config.metrics_listen, metrics);

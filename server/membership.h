@@ -69,7 +69,8 @@ struct PeerView {
   uint32_t node_id = 0;
   HostPort address;
   bool up = false;
-  std::optional<std::chrono::steady_clock::time_point> last_heartbeat;  // last answered
+  // Its last answered heartbeat, or when it was heard from after a time down.
+  std::optional<std::chrono::steady_clock::time_point> last_heartbeat;
   std::optional<int64_t> clock_offset_ms;  // estimated now: the peer's clock minus ours
   std::string last_error;                  // why the last heartbeat failed, if it did
   std::string client_address;              // its client API's host:port, once it said

@@ -121,6 +121,19 @@ void AddAntiEntropyMetrics(Metrics* metrics, const NodeParts& parts) {
       });
 }
 
+void AddGcMetrics(Metrics* metrics, const NodeParts& parts) {
+  const TombstoneCollector* gc = parts.gc;
+  metrics->AddScrapedCounter("alder_gc_passes_total", "Tombstone collector passes over the data",
+                             [gc] { return static_cast<double>(gc->passes()); });
+  metrics->AddScrapedCounter("alder_gc_records_scanned_total",
+                             "Records the tombstone collector looked at",
+                             [gc] { return static_cast<double>(gc->totals().scanned); });
+  metrics->AddScrapedCounter(
+      "alder_gc_records_held_back_total",
+      "Records past gc_grace kept because some replica has not exchanged with this node since",
+      [gc] { return static_cast<double>(gc->totals().held_back); });
+}
+
 }  // namespace
 
 void AddNodeMetrics(Metrics* metrics, const NodeParts& parts) {
@@ -129,6 +142,7 @@ void AddNodeMetrics(Metrics* metrics, const NodeParts& parts) {
   AddCoordinatorMetrics(metrics, parts);
   AddStorageMetrics(metrics, parts);
   AddAntiEntropyMetrics(metrics, parts);
+  AddGcMetrics(metrics, parts);
 }
 
 }  // namespace alder

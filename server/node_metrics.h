@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "antientropy/repair_scheduler.h"
+#include "antientropy/tombstone_gc.h"
 #include "clock/cluster_clock.h"
 #include "clock/hlc.h"
 #include "server/coordinator.h"
@@ -33,6 +34,7 @@ struct NodeParts {
   const Storage* storage = nullptr;
   const InternodeHandler* internode = nullptr;
   const RepairScheduler* scheduler = nullptr;
+  const TombstoneCollector* gc = nullptr;
   const ThriftServer* api = nullptr;
   std::vector<uint32_t> peer_ids;
   uint64_t started_ms = 0;  // on cluster_clock: exchanges never done count from here

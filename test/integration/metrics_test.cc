@@ -80,6 +80,30 @@ TEST(MetricsTest, CountsEveryClientRequestByOpAndOutcome) {
   EXPECT_EQ(SampleIn(*text, "alder_client_connections"), 1);  // this test's client
   EXPECT_TRUE(SampleIn(*text, "alder_storage_log_flushes_total").value_or(0) >= 1);
 
+  // Every name DESIGN.md section 15 fixes, with its type.
+  for (const char* family : {"alder_client_requests_total counter",
+                             "alder_client_request_duration_seconds histogram",
+                             "alder_replica_requests_total counter",
+                             "alder_replica_request_duration_seconds histogram",
+                             "alder_peer_up gauge",
+                             "alder_clock_offset_seconds gauge",
+                             "alder_clock_rejections_total counter",
+                             "alder_hints_pending gauge",
+                             "alder_hints_stored_total counter",
+                             "alder_hints_delivered_total counter",
+                             "alder_hints_dropped_total counter",
+                             "alder_read_repairs_total counter",
+                             "alder_antientropy_exchanges_total counter",
+                             "alder_antientropy_records_sent_total counter",
+                             "alder_antientropy_bytes_sent_total counter",
+                             "alder_antientropy_oldest_exchange_age_seconds gauge",
+                             "alder_tombstones_purged_total counter",
+                             "alder_storage_log_flushes_total counter",
+                             "alder_storage_write_conflicts_total counter",
+                             "alder_client_connections gauge"}) {
+    EXPECT_NE(text->find(std::string("# TYPE ") + family + "\n"), std::string::npos) << family;
+  }
+
   // The status RPC carries the same registry.
   api::ClusterStatus status;
   client->status(status);
