@@ -107,7 +107,7 @@ ApiHandler::ApiHandler(Coordinator* coordinator, RequestLimits limits, StatusSou
       limits_(limits),
       status_(std::move(status)),
       admin_(std::move(admin)),
-      requests_(metrics->registry(), "client", ClientOpNames(),
+      requests_(metrics, "client", ClientOpNames(),
                 {Outcome::kOk, Outcome::kNotFound, Outcome::kInvalidArgument, Outcome::kUnavailable,
                  Outcome::kTimedOut, Outcome::kError}) {}
 

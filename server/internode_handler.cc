@@ -51,7 +51,7 @@ InternodeHandler::InternodeHandler(ClusterIdentity self, std::set<uint32_t> peer
       storage_(storage),
       trees_(trees),
       syncing_(syncing),
-      requests_(metrics->registry(), "replica", ReplicaOpNames(),
+      requests_(metrics, "replica", ReplicaOpNames(),
                 {Outcome::kOk, Outcome::kRefused, Outcome::kError}) {}
 
 void InternodeHandler::RefuseWhileSyncing(const internode::Sender& sender) {

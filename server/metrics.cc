@@ -11,8 +11,7 @@ class Metrics::Scraped final : public prometheus::Collectable {
   struct Family {
     std::string name, help;
     prometheus::MetricType type;
-    std::string label;  // empty: one unlabelled sample
-    std::function<LabelledValues()> read;
+    std::function<Samples()> read;
   };
 
   void Add(Family family) {
@@ -23,20 +22,7 @@ class Metrics::Scraped final : public prometheus::Collectable {
   std::vector<prometheus::MetricFamily> Collect() const override {
     std::lock_guard lock(mu_);
     std::vector<prometheus::MetricFamily> out;
-    for (const Family& f : families_) {
-      prometheus::MetricFamily family{f.name, f.help, f.type, {}};
-      for (const auto& [label_value, value] : f.read()) {
-        prometheus::ClientMetric metric;
-        if (!f.label.empty()) metric.label.push_back({f.label, label_value});
-        if (f.type == prometheus::MetricType::Counter) {
-          metric.counter.value = value;
-        } else {
-          metric.gauge.value = value;
-        }
-        family.metric.push_back(std::move(metric));
-      }
-      out.push_back(std::move(family));
-    }
+    for (const Family& f : families_) out.push_back({f.name, f.help, f.type, f.read()});
     return out;
   }
 
@@ -54,35 +40,58 @@ class Metrics::All final : public prometheus::Collectable {
   const Metrics* const metrics_;
 };
 
-Metrics::Metrics()
-    : registry_(std::make_shared<prometheus::Registry>()),
-      scraped_(std::make_shared<Scraped>()),
-      all_(std::make_shared<All>(this)) {}
+namespace {
+
+// One counter or gauge sample, with one label unless `label` is empty.
+prometheus::ClientMetric Sample(prometheus::MetricType type, const std::string& label,
+                                const std::string& label_value, double value) {
+  prometheus::ClientMetric metric;
+  if (!label.empty()) metric.label.push_back({label, label_value});
+  if (type == prometheus::MetricType::Counter) {
+    metric.counter.value = value;
+  } else {
+    metric.gauge.value = value;
+  }
+  return metric;
+}
+
+}  // namespace
+
+Metrics::Metrics() : scraped_(std::make_shared<Scraped>()), all_(std::make_shared<All>(this)) {}
 
 void Metrics::AddScrapedCounter(std::string name, std::string help, std::function<double()> read) {
-  scraped_->Add({std::move(name), std::move(help), prometheus::MetricType::Counter, "",
-                 [read = std::move(read)] {
-                   return LabelledValues{{"", read()}};
-                 }});
+  AddScrapedFamily(std::move(name), std::move(help), prometheus::MetricType::Counter, "",
+                   [read = std::move(read)] {
+                     return LabelledValues{{"", read()}};
+                   });
 }
 
 void Metrics::AddScrapedGauge(std::string name, std::string help, std::function<double()> read) {
-  scraped_->Add({std::move(name), std::move(help), prometheus::MetricType::Gauge, "",
-                 [read = std::move(read)] {
-                   return LabelledValues{{"", read()}};
-                 }});
+  AddScrapedFamily(std::move(name), std::move(help), prometheus::MetricType::Gauge, "",
+                   [read = std::move(read)] {
+                     return LabelledValues{{"", read()}};
+                   });
 }
 
 void Metrics::AddScrapedFamily(std::string name, std::string help, prometheus::MetricType type,
                                std::string label, std::function<LabelledValues()> read) {
-  scraped_->Add({std::move(name), std::move(help), type, std::move(label), std::move(read)});
+  AddScrapedSamples(std::move(name), std::move(help), type,
+                    [type, label = std::move(label), read = std::move(read)] {
+                      Samples samples;
+                      for (const auto& [label_value, value] : read()) {
+                        samples.push_back(Sample(type, label, label_value, value));
+                      }
+                      return samples;
+                    });
+}
+
+void Metrics::AddScrapedSamples(std::string name, std::string help, prometheus::MetricType type,
+                                std::function<Samples()> read) {
+  scraped_->Add({std::move(name), std::move(help), type, std::move(read)});
 }
 
 std::vector<prometheus::MetricFamily> Metrics::Collect() const {
-  std::vector<prometheus::MetricFamily> all = registry_->Collect();
-  std::vector<prometheus::MetricFamily> scraped = scraped_->Collect();
-  all.insert(all.end(), std::make_move_iterator(scraped.begin()),
-             std::make_move_iterator(scraped.end()));
+  std::vector<prometheus::MetricFamily> all = scraped_->Collect();
   std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
   for (prometheus::MetricFamily& family : all) {
     std::sort(family.metric.begin(), family.metric.end(),

@@ -4,13 +4,11 @@
 // so that Prometheus, `alder status` and `alder top` read the same figures
 // and a metric added here appears in all three.
 //
-// Two kinds of metric live in it:
-//  - request counts and latencies (server/request_metrics.h), counted on the
-//    request path by prometheus-cpp's lock-free counters and histograms;
-//  - figures a part already keeps (peer liveness, hints pending, log
-//    flushes, exchange totals), read from that part at each collection
-//    (AddScraped...): nothing is counted twice, and the request path does
-//    not pay for them.
+// Every metric is read from the part that keeps it at each collection
+// (AddScraped...): request counts and latencies from lock-free counters
+// (server/request_metrics.h), and figures the parts keep anyway (peer
+// liveness, hints pending, log flushes, exchange totals) from them, so
+// nothing is counted twice and the request path takes no lock for metrics.
 //
 // Thread-safe. Register every scraped metric before the first Collect();
 // what a scraped metric reads must outlive the Metrics or its last Collect().
@@ -19,7 +17,6 @@
 
 #include <prometheus/collectable.h>
 #include <prometheus/metric_family.h>
-#include <prometheus/registry.h>
 
 #include <functional>
 #include <memory>
@@ -34,18 +31,19 @@ class Metrics {
  public:
   // One value per value of a label, e.g. alder_peer_up{peer="2"}.
   using LabelledValues = std::vector<std::pair<std::string, double>>;
+  // Samples of any type and labels, as prometheus-cpp collects them.
+  using Samples = std::vector<prometheus::ClientMetric>;
 
   Metrics();
   Metrics(const Metrics&) = delete;
   Metrics& operator=(const Metrics&) = delete;
 
-  // Where counters and histograms updated on the request path are built.
-  prometheus::Registry& registry() { return *registry_; }
-
   void AddScrapedCounter(std::string name, std::string help, std::function<double()> read);
   void AddScrapedGauge(std::string name, std::string help, std::function<double()> read);
   void AddScrapedFamily(std::string name, std::string help, prometheus::MetricType type,
                         std::string label, std::function<LabelledValues()> read);
+  void AddScrapedSamples(std::string name, std::string help, prometheus::MetricType type,
+                         std::function<Samples()> read);
 
   // Every metric, scraped ones read now, sorted by name and labels.
   std::vector<prometheus::MetricFamily> Collect() const;
@@ -58,7 +56,6 @@ class Metrics {
  private:
   class Scraped;
   class All;
-  std::shared_ptr<prometheus::Registry> registry_;
   std::shared_ptr<Scraped> scraped_;
   std::shared_ptr<All> all_;
 };

@@ -1,15 +1,9 @@
 #include "server/request_metrics.h"
 
 #include <algorithm>
+#include <limits>
 
 namespace alder {
-
-namespace {
-constexpr Outcome kAllOutcomes[] = {
-    Outcome::kOk,          Outcome::kNotFound, Outcome::kInvalidArgument,
-    Outcome::kUnavailable, Outcome::kTimedOut, Outcome::kRefused,
-    Outcome::kError};
-}  // namespace
 
 std::string_view OutcomeName(Outcome outcome) {
   switch (outcome) {
@@ -31,43 +25,74 @@ std::string_view OutcomeName(Outcome outcome) {
   return "error";
 }
 
-const prometheus::Histogram::BucketBoundaries& RequestMetrics::Buckets() {
-  static const prometheus::Histogram::BucketBoundaries buckets = {
-      0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-      0.05,   0.1,     0.25,   0.5,   1,      2.5,   5,    10};
-  return buckets;
-}
-
-RequestMetrics::RequestMetrics(prometheus::Registry& registry, std::string_view side,
-                               std::vector<std::string> ops, std::vector<Outcome> outcomes) {
+RequestMetrics::RequestMetrics(Metrics* metrics, std::string_view side,
+                               std::vector<std::string> ops, std::vector<Outcome> outcomes)
+    : ops_(std::move(ops)),
+      outcomes_(std::move(outcomes)),
+      per_op_(std::make_unique<PerOp[]>(ops_.size())) {
   const std::string prefix = "alder_" + std::string(side);
-  auto& requests = prometheus::BuildCounter()
-                       .Name(prefix + "_requests_total")
-                       .Help("Requests served by the " + std::string(side) +
-                             " side of this node, by operation and outcome")
-                       .Register(registry);
-  auto& durations = prometheus::BuildHistogram()
-                        .Name(prefix + "_request_duration_seconds")
-                        .Help("Time to serve a " + std::string(side) + " request, by operation")
-                        .Register(registry);
-  for (const std::string& op : ops) {
-    std::vector<prometheus::Counter*> by_outcome(std::size(kAllOutcomes), nullptr);
-    for (Outcome outcome : outcomes) {
-      by_outcome[static_cast<size_t>(outcome)] =
-          &requests.Add({{"op", op}, {"outcome", std::string(OutcomeName(outcome))}});
-    }
-    counters_.push_back(std::move(by_outcome));
-    durations_.push_back(&durations.Add({{"op", op}}, Buckets()));
-  }
+  metrics->AddScrapedSamples(prefix + "_requests_total",
+                             "Requests served by the " + std::string(side) +
+                                 " side of this node, by operation and outcome",
+                             prometheus::MetricType::Counter, [this] { return CountSamples(); });
+  metrics->AddScrapedSamples(prefix + "_request_duration_seconds",
+                             "Time to serve a " + std::string(side) + " request, by operation",
+                             prometheus::MetricType::Histogram,
+                             [this] { return DurationSamples(); });
 }
 
 void RequestMetrics::Record(size_t op, Outcome outcome,
                             std::chrono::steady_clock::duration elapsed) {
-  prometheus::Counter* counter = counters_[op][static_cast<size_t>(outcome)];
+  PerOp& counts = per_op_[op];
   // An outcome this side does not name is an error of it.
-  if (counter == nullptr) counter = counters_[op][static_cast<size_t>(Outcome::kError)];
-  if (counter != nullptr) counter->Increment();
-  durations_[op]->Observe(std::chrono::duration<double>(elapsed).count());
+  if (std::find(outcomes_.begin(), outcomes_.end(), outcome) == outcomes_.end()) {
+    outcome = Outcome::kError;
+  }
+  counts.outcomes[static_cast<size_t>(outcome)].fetch_add(1, std::memory_order_relaxed);
+  const int64_t ns = std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count();
+  const auto bucket =
+      static_cast<size_t>(std::lower_bound(kBucketBoundsNs.begin(), kBucketBoundsNs.end(), ns) -
+                          kBucketBoundsNs.begin());
+  counts.buckets[bucket].fetch_add(1, std::memory_order_relaxed);
+  counts.sum_ns.fetch_add(ns, std::memory_order_relaxed);
+}
+
+Metrics::Samples RequestMetrics::CountSamples() const {
+  Metrics::Samples samples;
+  for (size_t op = 0; op < ops_.size(); ++op) {
+    for (Outcome outcome : outcomes_) {
+      prometheus::ClientMetric metric;
+      metric.label = {{"op", ops_[op]}, {"outcome", std::string(OutcomeName(outcome))}};
+      metric.counter.value = static_cast<double>(
+          per_op_[op].outcomes[static_cast<size_t>(outcome)].load(std::memory_order_relaxed));
+      samples.push_back(std::move(metric));
+    }
+  }
+  return samples;
+}
+
+Metrics::Samples RequestMetrics::DurationSamples() const {
+  Metrics::Samples samples;
+  for (size_t op = 0; op < ops_.size(); ++op) {
+    const PerOp& counts = per_op_[op];
+    prometheus::ClientMetric metric;
+    metric.label = {{"op", ops_[op]}};
+    uint64_t cumulative = 0;
+    for (size_t b = 0; b < counts.buckets.size(); ++b) {
+      cumulative += counts.buckets[b].load(std::memory_order_relaxed);
+      const double bound = b < kBucketBoundsNs.size()
+                               ? static_cast<double>(kBucketBoundsNs[b]) / 1e9
+                               : std::numeric_limits<double>::infinity();
+      metric.histogram.bucket.push_back({cumulative, bound});
+    }
+    // The buckets are read one by one while requests go on: the count is
+    // their sum, so that it never disagrees with the +Inf bucket.
+    metric.histogram.sample_count = cumulative;
+    metric.histogram.sample_sum =
+        static_cast<double>(counts.sum_ns.load(std::memory_order_relaxed)) / 1e9;
+    samples.push_back(std::move(metric));
+  }
+  return samples;
 }
 
 }  // namespace alder
