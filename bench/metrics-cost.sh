@@ -21,7 +21,9 @@
 # between runs of one build, so it also gives alderd's CPU time per put
 # (from /proc/PID/stat), which varies far less. Then, with the normal build under the same put load,
 # it scrapes /metrics every 50 ms and reports the scrape latency
-# (p50, p99, max). Exit code 0 when the runs completed (goal met or not).
+# (p50, p99, max). Last, the direct cost: test/bench/request_metrics_bench
+# times recording one request (ns, 1 and 32 threads) to set against the CPU
+# time per put. Exit code 0 when the runs completed (goal met or not).
 set -euo pipefail
 BENCH_NAME=metrics-cost
 # shellcheck source=SCRIPTDIR/lib.sh
@@ -48,6 +50,7 @@ need_positive_int --rounds "$ROUNDS"
 
 need_tools "$PYTHON"
 need_alder "alderd alder"
+ALDER_BUILD_DIR=$BUILD_DIR ALDER_TARGETS=request_metrics_bench "$ROOT/scripts/build.sh" >&3
 BASELINE_DIR=${BUILD_DIR}-nometrics
 if [[ ! -x $BASELINE_DIR/server/alderd || $BASELINE_DIR/server/alderd -ot $ALDERD ]]; then
   say "building alderd without request metrics into $BASELINE_DIR"
@@ -162,3 +165,5 @@ if scrapes:
     print(f"\n/metrics under {load:,.0f} puts/s: {len(ms)} scrapes of {int(scrapes[-1][1]):,} bytes, "
           f"p50 {p(0.5):.2f} ms, p99 {p(0.99):.2f} ms, max {ms[-1]:.2f} ms")
 PY
+echo
+"$BUILD_DIR/test/bench/request_metrics_bench"
