@@ -25,10 +25,22 @@ std::string_view OutcomeName(Outcome outcome) {
   return "error";
 }
 
+namespace {
+
+// `outcomes`, and kError: the outcome of anything a side does not name.
+std::vector<Outcome> WithError(std::vector<Outcome> outcomes) {
+  if (std::find(outcomes.begin(), outcomes.end(), Outcome::kError) == outcomes.end()) {
+    outcomes.push_back(Outcome::kError);
+  }
+  return outcomes;
+}
+
+}  // namespace
+
 RequestMetrics::RequestMetrics(Metrics* metrics, std::string_view side,
                                std::vector<std::string> ops, std::vector<Outcome> outcomes)
     : ops_(std::move(ops)),
-      outcomes_(std::move(outcomes)),
+      outcomes_(WithError(std::move(outcomes))),
       per_op_(std::make_unique<PerOp[]>(ops_.size())) {
   const std::string prefix = "alder_" + std::string(side);
   metrics->AddScrapedSamples(prefix + "_requests_total",

@@ -52,7 +52,8 @@ std::string_view OutcomeName(Outcome outcome);
 class RequestMetrics {
  public:
   // `ops` are the values of the op label, indexed by the op numbers passed
-  // to Record(); `outcomes` those this side can report. Registers both
+  // to Record(); `outcomes` those this side can report (kError always is:
+  // an outcome not among them is counted as kError). Registers both
   // families with `metrics`, which reads them until this object is gone:
   // it must outlive every Collect() of `metrics`.
   RequestMetrics(Metrics* metrics, std::string_view side, std::vector<std::string> ops,
