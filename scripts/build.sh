@@ -7,7 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${ALDER_BUILD_DIR:-build}
 JOBS=${ALDER_JOBS:-2}
-cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE="${CMAKE_BUILD_TYPE:-RelWithDebInfo}" "$@" >/dev/null
+# The project's own builds treat warnings as errors; packagers' builds do not.
+cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE="${CMAKE_BUILD_TYPE:-RelWithDebInfo}" -DALDER_WERROR=ON \
+  "$@" >/dev/null
 targets=()
 for t in ${ALDER_TARGETS:-}; do targets+=(--target "$t"); done
 cmake --build "$BUILD_DIR" -j "$JOBS" "${targets[@]}"
