@@ -6,6 +6,7 @@ namespace cpp alder.api
 namespace py alder_api
 namespace go alder_api
 namespace java org.alderdb.api
+namespace rb AlderApi
 
 enum Consistency { ONE = 1, QUORUM = 2, ALL = 3 }
 
