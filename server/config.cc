@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 
+#include "server/config_template.h"
 #include "server/duration.h"
 
 #ifndef ALDER_VERSION
@@ -113,6 +114,8 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[]) {
   general.add_options()
       ("help,h", "print this help and exit")
       ("version", "print the version and exit")
+      ("print-config", "print a config file of every setting and exit: the ones given as flags "
+       "set, the others commented out with their defaults")
       ("config", po::value<std::string>(), "INI file with any of the settings below (flags win)");
   po::options_description settings("Settings (as --flag or as `key = value` in the config file)");
   settings.add_options()
@@ -218,6 +221,11 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[]) {
             "while running (the log says why), 2 bad command line or config file.\n";
     out.exit_now = true;
     out.output = help.str();
+    return out;
+  }
+  if (vm.count("print-config")) {
+    out.exit_now = true;
+    out.output = ConfigTemplate(settings, vm);
     return out;
   }
   if (vm.count("version")) {

@@ -75,12 +75,47 @@ TEST(Config, HelpListsEverySettingOfTheContract) {
   auto parsed = Parse({"--help"});
   ASSERT_TRUE(parsed.ok());
   EXPECT_TRUE(parsed->exit_now);
-  for (const char* key : {"node_id", "data_dir", "listen", "internode_listen", "peers",
-                          "replication_factor", "partitions", "durability", "gc_grace",
-                          "hint_window", "anti_entropy_interval", "max_clock_offset",
-                          "max_key_bytes", "max_value_bytes"}) {
+  for (const char* key :
+       {"node_id", "data_dir", "listen", "internode_listen", "peers", "replication_factor",
+        "partitions", "durability", "gc_grace", "hint_window", "anti_entropy_interval",
+        "max_clock_offset", "max_key_bytes", "max_value_bytes"}) {
     EXPECT_NE(parsed->output.find(std::string("--") + key), std::string::npos) << key;
   }
+}
+
+// The template is a config file: read back, it gives the settings it was
+// printed from; every setting of --help is in it, the given ones set and the
+// others commented out with their defaults.
+TEST(Config, PrintConfigWritesEverySettingAndReadsBackTheSame) {
+  auto printed = Parse({"--print-config", "--data_dir", "/var/lib/alder", "--node_id", "7"});
+  ASSERT_TRUE(printed.ok()) << printed.status().ToString();
+  ASSERT_TRUE(printed->exit_now);
+  const std::string text = printed->output;
+  EXPECT_NE(text.find("\ndata_dir = /var/lib/alder\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("\nnode_id = 7\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("\n# listen = 127.0.0.1:7700\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("\n# gc_grace = 10d\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("\n# max_value_bytes = 1048576\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("\n# hint_window =\n"), std::string::npos) << "no default: derived";
+  const std::string help = Parse({"--help"})->output;
+  for (size_t at = help.find("\n  --"); at != std::string::npos; at = help.find("\n  --", at + 1)) {
+    const size_t name_start = at + 5;
+    const std::string name = help.substr(name_start, help.find(' ', name_start) - name_start);
+    if (name == "help" || name == "version" || name == "config" || name == "print-config") continue;
+    const bool listed = text.find("\n# " + name + " =") != std::string::npos ||
+                        text.find("\n" + name + " =") != std::string::npos;
+    EXPECT_TRUE(listed) << name << " missing";
+  }
+
+  testing::TempDir dir;
+  const std::string path = dir.Sub("alderd.conf");
+  std::ofstream(path) << text;
+  auto read_back = Parse({"--config", path});
+  ASSERT_TRUE(read_back.ok()) << read_back.status().ToString();
+  EXPECT_EQ(read_back->config.data_dir, "/var/lib/alder");
+  EXPECT_EQ(read_back->config.node_id, 7u);
+  EXPECT_EQ(read_back->config.listen.port, 7700);
+  EXPECT_EQ(read_back->config.gc_grace, std::chrono::hours(240));
 }
 
 TEST(Config, DefaultHintWindowIsTheRuleInCode) {
