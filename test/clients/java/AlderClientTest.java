@@ -163,10 +163,11 @@ public class AlderClientTest {
   }
 
   @Test
-  public void requestToSilentServerTimesOut() throws Exception {
+  public void requestToSilentServerTimesOutAndNextCallFailsOver() throws Exception {
     try (SilentServer silent = new SilentServer();
          AlderClient alder = AlderClient.connect(
-             List.of(silent.address()), CONNECT_TIMEOUT, Duration.ofMillis(500))) {
+             List.of(silent.address(), NODES.get(0)), CONNECT_TIMEOUT, Duration.ofMillis(500))) {
+      assertEquals(silent.address(), alder.connectedAddress());
       long start = System.nanoTime();
       TTransportException e = assertThrows(TTransportException.class,
           () -> alder.get("java/silent", new ReadOptions()));
@@ -174,6 +175,10 @@ public class AlderClientTest {
       assertEquals(TTransportException.TIMED_OUT, e.getType());
       assertTrue(e.getMessage(), e.getMessage().contains("within 500 ms"));
       assertTrue("took " + elapsedMs + " ms", elapsedMs >= 400 && elapsedMs < 5_000);
+
+      long version = alder.put("java/after-timeout", new byte[] {5}, new WriteOptions());
+      assertEquals(NODES.get(0), alder.connectedAddress());
+      assertEquals(version, alder.get("java/after-timeout", new ReadOptions()).getVersion());
     }
   }
 

@@ -138,13 +138,14 @@ test('no reachable node fails quickly with a clear error', async () => {
 
 // The bounds below are the assertions; the test timeouts only turn a hang
 // (a regression) into a failure.
-test('a request to a silent server times out', { timeout: 15000 }, async () => {
+test('a request to a silent server times out, and the next call fails over', { timeout: 15000 }, async () => {
   const held = [];
   const silent = net.createServer((socket) => held.push(socket));  // accepts, never answers
   await new Promise((resolve) => silent.listen(0, '127.0.0.1', resolve));
   const address = `127.0.0.1:${silent.address().port}`;
-  const alder = await AlderClient.connect([address], { connectTimeoutMs: 2000, requestTimeoutMs: 500 });
+  const alder = await AlderClient.connect([address, NODES[0]], { connectTimeoutMs: 2000, requestTimeoutMs: 500 });
   try {
+    assert.equal(alder.address, address);
     const start = Date.now();
     await assert.rejects(alder.get('node/silent'), (e) => {
       assert.ok(e instanceof RequestTimeoutError, String(e));
@@ -154,6 +155,10 @@ test('a request to a silent server times out', { timeout: 15000 }, async () => {
     const elapsedMs = Date.now() - start;
     assert.ok(elapsedMs >= 400 && elapsedMs < 5000, `took ${elapsedMs} ms`);
     assert.equal(alder.address, null, 'the connection with an answer in flight is dropped');
+
+    const version = await alder.put('node/after-timeout', Buffer.from([5]));
+    assert.equal(alder.address, NODES[0]);
+    assert.equal((await alder.get('node/after-timeout')).version, version);
   } finally {
     alder.close();
     for (const socket of held) socket.destroy();
