@@ -17,7 +17,15 @@ PACKAGES=(
   redis-server redis-tools                                   # side-by-side benchmark (bench/)
   procps                                                     # pgrep/ps in scripts
   tmux                                                       # a real terminal for the alder top test
+  help2man                                                   # man pages from --help (packaging/)
+  lintian dpkg-dev                                           # package checks (test/packaging)
+  golang-go golang-thrift-dev                                # Go client (thrift/examples/go)
+  default-jdk-headless libthrift-java libslf4j-java          # Java client (thrift/examples/java)
+  libgeronimo-annotation-1.3-spec-java junit4                #   javax.annotation.Generated; tests
+  ruby ruby-thrift                                           # Ruby client (thrift/examples/ruby)
 )
+# Node.js: Debian's nodejs and npm, unless a node with its own npm is there.
+if ! command -v npm >/dev/null; then PACKAGES+=(nodejs npm); fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -25,12 +33,21 @@ for p in "${PACKAGES[@]}"; do
     missing+=("$p")
   fi
 done
-((${#missing[@]} == 0)) && exit 0
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-echo "setup: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-echo "setup: done"
+if ((${#missing[@]} > 0)); then
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  echo "setup: done"
+fi
+
+# The Node.js client's npm modules (thrift, pinned by package-lock.json), into
+# thrift/examples/node/node_modules; again only when the lock file changed.
+node_dir="$(dirname "$0")/../thrift/examples/node"
+if [ ! "$node_dir/node_modules/.package-lock.json" -nt "$node_dir/package-lock.json" ]; then
+  echo "setup: npm ci in thrift/examples/node"
+  npm ci --prefix "$node_dir" --no-audit --no-fund --loglevel=error >/dev/null
+fi
