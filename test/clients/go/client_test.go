@@ -239,3 +239,18 @@ func TestNextCallAfterATimeoutFailsOverToTheNextNode(t *testing.T) {
 		t.Fatalf("Put after the timeout went to %s, want node 1 at %s", client.Address(), node(t, 1))
 	}
 }
+
+func TestContextDeadlineShortensTheRequestTimeout(t *testing.T) {
+	client := dial(t, alderclient.Options{RequestTimeout: 5 * time.Second}, silentListener(t))
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := client.Get(ctx, uniqueKey(t), nil)
+	elapsed := time.Since(start)
+	if !errors.Is(err, alderclient.ErrRequestTimeout) {
+		t.Fatalf("Get with a 300 ms context from a silent node: %v, want ErrRequestTimeout", err)
+	}
+	if elapsed > 2*time.Second {
+		t.Fatalf("Get failed after %v, want about 300 ms (the context's deadline, not the 5 s request timeout)", elapsed)
+	}
+}
