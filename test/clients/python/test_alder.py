@@ -225,6 +225,19 @@ class ClientTest(unittest.TestCase):
         self.assertEqual(client.address, NODES[0])
         self.assertEqual(self.client([NODES[0]]).get(key).version, version)
 
+    def test_only_node_closing_connection_is_reconnected(self):
+        listener = self.listener()
+        client = self.client([listener.address], timeout=0.5)
+        listener.accept().close()  # as a node does after its idle timeout
+        readable, _, _ = select.select([client._connection.handle], [], [], TIMEOUT_S)
+        self.assertTrue(readable)
+        # The request goes out on a new connection (which, here, never answers).
+        with self.assertRaises(alder.RequestTimeout):
+            client.put(unique_key("reconnect"), b"v")
+        second = listener.accept()
+        self.addCleanup(second.close)
+        self.assertGreater(len(second.recv(65536)), 0)
+
     def test_context_manager_closes_socket(self):
         listener = self.listener()
         with alder.Client([listener.address]) as client:

@@ -12,9 +12,10 @@ Client per thread (a Client is not thread-safe).
 
 Fail-over. The client connects to the first node of `nodes` that accepts a
 connection; later it reconnects starting after the node that failed. A
-request is retried on the next node only when it certainly never reached the
-node it was meant for: the connection was already closed by the node (say
-after its idle timeout) or the socket took none of its bytes. Once bytes of
+request goes to another connection only when it certainly never reached the
+node it was meant for: the node had already closed the connection (say after
+its idle timeout; that node is tried again, last) or the socket took none of
+its bytes (that node is skipped for this request). Once bytes of
 a request have left, a broken connection or a missing reply raises
 ConnectionLost (RequestTimeout for a reply that did not come in `timeout`)
 and the request is not retried: a put may have been applied, and repeating
@@ -262,8 +263,7 @@ class Client:
         for _ in range(len(self._nodes)):  # each retry moves past one failed node
             connection = self._connection
             if connection and connection.closed_by_node():
-                failures.append((connection.address, "the node closed the connection"))
-                self._disconnect()
+                self._disconnect()  # that node is tried again, but last
                 connection = None
             if connection is None:
                 connection = self._connect(failures)
