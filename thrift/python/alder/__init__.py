@@ -15,13 +15,13 @@ connection; later it reconnects starting after the node that failed. A
 request goes to another connection only when it certainly never reached the
 node it was meant for: the node had already closed the connection (say after
 its idle timeout; that node is tried again, last) or the socket took none of
-its bytes (that node is skipped for this request). Once bytes of
-a request have left, a broken connection or a missing reply raises
-ConnectionLost (RequestTimeout for a reply that did not come in `timeout`)
-and the request is not retried: a put may have been applied, and repeating
-it later under last-writer-wins could overwrite a newer write by someone
-else. `maybe_applied` on the error says which case it was. The next call
-fails over to the next node.
+its bytes (that node is skipped for this request). Once bytes of a request
+have left, a broken connection or a missing reply raises ConnectionLost
+(RequestTimeout for a reply that did not come in `timeout`) and the request
+is not retried: a put may have been applied, and repeating it later under
+last-writer-wins could overwrite a newer write by someone else.
+`maybe_applied` on the error says which case it was. The next call fails
+over to the next node.
 
 Errors: the server's InvalidArgument, NotFound, Unavailable and TimedOut
 (re-exported here) leave the connection usable. NoNodeAvailable, when no
