@@ -37,11 +37,18 @@ purge_everything() {
   if getent passwd alder >/dev/null; then deluser --quiet --system alder >/dev/null 2>&1; fi
   if getent group alder >/dev/null; then delgroup --quiet --system alder >/dev/null 2>&1; fi
 }
-stop_alderd() {
-  local pid; pid=$(pgrep -u alder -x alderd) || return 0
-  kill -TERM "$pid"
-  for _ in $(seq 600); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+stop_alderd() {  # every alderd of user alder, by SIGTERM
+  local pids; pids=$(pgrep -u alder -x alderd) || return 0
+  kill -TERM $pids
+  for _ in $(seq 600); do pgrep -u alder -x alderd >/dev/null || return 0; sleep 0.1; done
   echo "alderd did not stop within 60 s of SIGTERM"; return 1
+}
+wait_for_port() {  # wait_for_port PORT: until `alder status` answers there (30 s)
+  for _ in $(seq 300); do
+    alder --port "$1" --timeout 1s status >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  echo "nothing answered on port $1"; return 1
 }
 cleanup() { stop_alderd >/dev/null; purge_everything; }
 trap cleanup EXIT
@@ -55,12 +62,35 @@ start_like_the_unit() {
   port=$(sed -n 's/^listen = .*://p' "$CONF")
   (cd "$directory" && umask "$umask_value" &&
     exec runuser -u "$user" -- $exec_start >>"$LOG" 2>&1) &
-  for _ in $(seq 300); do
-    alder --port "$port" --timeout 1s status >/dev/null 2>&1 && return 0
-    pgrep -u alder -x alderd >/dev/null || break
-    sleep 0.1
+  wait_for_port "$port" || { echo "its log:"; cat "$LOG"; return 1; }
+}
+
+# README's "A three-node cluster from the packages", on loopback: three
+# config files that differ in node_id and addresses, one alderd each as user
+# alder; a write at ALL through node 1 is then read through nodes 2 and 3.
+three_nodes_from_config_files() {
+  local work peers="" n
+  work=$(mktemp -d) && chmod 755 "$work"
+  for n in 1 2 3; do
+    CLIENT[$n]=$(free_port) INTER[$n]=$(free_port)
+    peers+="${peers:+,}$n@127.0.0.1:${INTER[$n]}"
   done
-  echo "alderd did not come up on port $port; its log:"; cat "$LOG"; return 1
+  for n in 1 2 3; do
+    install -d -o alder -g alder -m 0750 "$work/node$n"
+    printf '%s\n' "node_id = $n" "data_dir = $work/node$n" "listen = 127.0.0.1:${CLIENT[$n]}" \
+      "internode_listen = 127.0.0.1:${INTER[$n]}" "metrics_listen =" "peers = $peers" \
+      "replication_factor = 3" "durability = process" >"$work/node$n.conf"
+    runuser -u alder -- /usr/bin/alderd --config "$work/node$n.conf" >>"$LOG" 2>&1 &
+  done
+  for n in 1 2 3; do wait_for_port "${CLIENT[$n]}" || return 1; done
+  for _ in $(seq 100); do alder --port "${CLIENT[1]}" status >/dev/null && break; sleep 0.1; done
+  alder --port "${CLIENT[1]}" put replicated everywhere --consistency all &&
+    [ "$(alder --port "${CLIENT[2]}" get replicated --consistency one)" = everywhere ] &&
+    [ "$(alder --port "${CLIENT[3]}" get replicated --consistency one)" = everywhere ] &&
+    alder --port "${CLIENT[2]}" status >/dev/null   # exit 0: every node up
+  local verdict=$?
+  stop_alderd && rm -rf "$work"
+  return $verdict
 }
 
 [ "$(id -u)" -eq 0 ] || { echo "install_test: needs root (apt-get, runuser)" >&2; exit 1; }
@@ -133,13 +163,13 @@ check "a 2000-byte value is now refused as invalid (exit 2)" \
   bash -c "head -c 2000 /dev/zero | alder --port $PORT put big -; [ \$? -eq 2 ]"
 check "the data survived the restart" bash -c "[ \"\$(alder --port $PORT get greeting)\" = hello ]"
 stop_alderd >/dev/null
+check "three nodes from three config files replicate (README)" three_nodes_from_config_files
 
 # --- upgrade (reinstall), remove, purge ------------------------------------
 apt-get install -y -qq --reinstall "${debs[0]}" >/dev/null 2>&1
 check "reinstalling keeps the changed conffile" grep -q '^max_value_bytes = 1000$' "$CONF"
-check "after reinstalling, the data is still there" \
-  bash -c "$(declare -f start_like_the_unit unit_value); UNIT=$UNIT CONF=$CONF LOG=$LOG start_like_the_unit &&
-           [ \"\$(alder --port $PORT get greeting)\" = hello ]"
+data_still_there() { start_like_the_unit && [ "$(alder --port "$PORT" get greeting)" = hello ]; }
+check "after reinstalling, the data is still there" data_still_there
 stop_alderd >/dev/null
 apt-get remove -y -qq alder-server >/dev/null 2>&1
 check "remove keeps the config and the data" test -f "$CONF" -a -d "$DATA/" -a ! -e /usr/bin/alderd

@@ -3,7 +3,7 @@ started by alder_with_cluster --down 3: ALDER_NODES (nodes 1, 2, 3),
 ALDER_UNUSED_ADDRESS (nothing listens) and ALDER_DOWN_NODE (node 3, killed).
 Listeners in the test itself stand in for nodes that misbehave.
 
-Run by CTest as python_client_test with PYTHONPATH holding the generated
+Run by CTest as client_python with PYTHONPATH holding the generated
 alder_api and thrift/python.
 """
 
