@@ -9,7 +9,7 @@
 # Needs root (it installs packages and creates the user alder); it leaves
 # the machine as it found it: no alder packages, user or /var/lib/alder.
 set -uo pipefail
-DEBS=${ALDER_DEB_DIR:?set ALDER_DEB_DIR to the folder packaging/build-debs.sh wrote}
+DEBS=$(realpath -m "${ALDER_DEB_DIR:?set ALDER_DEB_DIR to the folder packaging/build-debs.sh wrote}")
 EXPECTED_VERSION=${ALDER_PROJECT_VERSION:?set ALDER_PROJECT_VERSION to CMake\'s project version}
 UNIT=/lib/systemd/system/alderd.service
 CONF=/etc/alder/alderd.conf
@@ -38,7 +38,9 @@ purge_everything() {
   if getent group alder >/dev/null; then delgroup --quiet --system alder >/dev/null 2>&1; fi
 }
 stop_alderd() {  # every alderd of user alder, by SIGTERM
-  local pids; pids=$(pgrep -u alder -x alderd) || return 0
+  local pids
+  getent passwd alder >/dev/null || return 0
+  pids=$(pgrep -u alder -x alderd) || return 0
   kill -TERM $pids
   for _ in $(seq 600); do pgrep -u alder -x alderd >/dev/null || return 0; sleep 0.1; done
   echo "alderd did not stop within 60 s of SIGTERM"; return 1
