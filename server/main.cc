@@ -4,7 +4,6 @@
 // stop accepting and finish requests in flight, stop GC, close WiredTiger.
 #include <malloc.h>
 #include <signal.h>
-#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <thrift/TOutput.h>
 
@@ -34,6 +33,7 @@
 #include "server/hint_deliverer.h"
 #include "server/hint_store.h"
 #include "server/internode_handler.h"
+#include "server/log_setup.h"
 #include "server/membership.h"
 #include "server/metrics.h"
 #include "server/metrics_endpoint.h"
@@ -312,10 +312,6 @@ int main(int argc, char** argv) {
     std::fputs(parsed->output.c_str(), stdout);
     return 0;
   }
-  auto logger = spdlog::stderr_color_mt("alderd");
-  spdlog::set_default_logger(logger);
-  spdlog::set_level(spdlog::level::from_str(parsed->config.log_level));
-  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ [node " +
-                      std::to_string(parsed->config.node_id) + "] %v");
+  SetUpLogging(parsed->config.node_id, parsed->config.log_level);
   return Run(parsed->config);
 }

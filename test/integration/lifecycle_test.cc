@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "test/support/alderd_process.h"
+#include "test/support/run_program.h"
 #include "test/support/temp_dir.h"
 
 namespace alder {
@@ -124,6 +125,23 @@ TEST(Lifecycle, BadConfigurationIsOneClearLineAndExitCodeTwo) {
   const std::string log = node.ReadLog();
   EXPECT_NE(log.find("alderd: gc_grace = 'forever' is not a duration"), std::string::npos) << log;
   EXPECT_EQ(std::count(log.begin(), log.end(), '\n'), 1) << log;
+}
+
+// Under systemd (JOURNAL_STREAM set) each line starts with its syslog
+// priority for journald and carries no timestamp of its own.
+TEST(Lifecycle, LogsForTheJournalUnderSystemd) {
+  testing::TempDir dir;
+  AlderdProcess node(dir.Sub("node"), {},
+                     {"env", "JOURNAL_STREAM=9:42", "ALDER_FAULT_REPLICA_WRITE_FAILURES=1"});
+  ASSERT_TRUE(node.Start()) << node.ReadLog();
+  EXPECT_EQ(node.Terminate(), 0);
+  const std::string log = node.ReadLog();
+  EXPECT_NE(log.find("<6>info [node 1] node 1 serving clients on"), std::string::npos) << log;
+  EXPECT_NE(log.find("<4>warning [node 1] test seam"), std::string::npos) << log;
+  EXPECT_NE(log.find("<6>info [node 1] stopped cleanly\n"), std::string::npos) << log;
+  for (const std::string& line : testing::SplitLines(log)) {
+    EXPECT_EQ(line.rfind('<', 0), 0u) << "a line without a priority: " << line;
+  }
 }
 
 }  // namespace
