@@ -13,8 +13,8 @@ constexpr const char* kLastAliveKey = "last_alive_ms";
 }  // namespace
 
 AbsenceTracker::AbsenceTracker(Storage* storage, const clock::PhysicalClock* clock,
-                               std::chrono::milliseconds every)
-    : storage_(storage), clock_(clock), every_(every) {}
+                               std::chrono::milliseconds every, clock::BackgroundRunner* runner)
+    : storage_(storage), clock_(clock), every_(every), runner_(runner) {}
 
 AbsenceTracker::~AbsenceTracker() { Stop(); }
 
@@ -37,28 +37,18 @@ void AbsenceTracker::Record() {
 }
 
 void AbsenceTracker::Start() {
-  if (thread_.joinable()) return;
+  if (task_) return;
   Record();
-  thread_ = std::thread([this] {
-    while (true) {
-      std::unique_lock lock(mu_);
-      if (wake_.wait_for(lock, every_, [this] { return stopping_; })) return;
-      lock.unlock();
-      Record();
-    }
+  task_ = runner_->Start("alder-alive", every_, [this](std::stop_token) {
+    Record();
+    return every_;
   });
 }
 
 void AbsenceTracker::Stop() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) {
-    thread_.join();
-    Record();  // a clean stop counts as alive until now
-  }
+  if (!task_) return;
+  task_.reset();
+  Record();  // a clean stop counts as alive until now
 }
 
 }  // namespace alder

@@ -3,17 +3,16 @@
 // away longer than gc_grace syncs with its peers before it serves its data
 // (antientropy/repair_scheduler.h).
 //
-// Thread-safe.
+// Thread-safe, but for Start and Stop.
 #ifndef ALDER_ANTIENTROPY_ABSENCE_TRACKER_H_
 #define ALDER_ANTIENTROPY_ABSENCE_TRACKER_H_
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
-#include <mutex>
+#include <memory>
 #include <optional>
-#include <thread>
 
+#include "clock/background_runner.h"
 #include "clock/physical_clock.h"
 #include "server/storage.h"
 
@@ -21,15 +20,18 @@ namespace alder {
 
 class AbsenceTracker {
  public:
-  // Records every `every`. `storage` and `clock` must outlive the tracker.
+  // Records every `every`, on `runner`. `storage` and `clock` must outlive
+  // the tracker.
   AbsenceTracker(Storage* storage, const clock::PhysicalClock* clock,
-                 std::chrono::milliseconds every);
+                 std::chrono::milliseconds every,
+                 clock::BackgroundRunner* runner = clock::RealTimeRunner());
   ~AbsenceTracker();  // Stop()s
 
   // How long ago this node last recorded that it was alive; nullopt on its
   // first start. Call before Start().
   Result<std::optional<std::chrono::milliseconds>> TimeAway();
 
+  // Start and Stop from one thread (alderd's main).
   void Start();
   void Stop();
 
@@ -39,10 +41,8 @@ class AbsenceTracker {
   Storage* const storage_;
   const clock::PhysicalClock* const clock_;
   const std::chrono::milliseconds every_;
-  std::mutex mu_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::thread thread_;
+  clock::BackgroundRunner* const runner_;
+  std::unique_ptr<clock::BackgroundTask> task_;
 };
 
 }  // namespace alder

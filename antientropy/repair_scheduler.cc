@@ -7,7 +7,8 @@ namespace alder {
 RepairScheduler::RepairScheduler(uint32_t self_id, const Ring* ring, const TreeSet* trees,
                                  TreeExchange* exchange, Membership* membership,
                                  const clock::PhysicalClock* clock,
-                                 std::chrono::milliseconds interval, std::atomic<bool>* syncing)
+                                 std::chrono::milliseconds interval, std::atomic<bool>* syncing,
+                                 clock::BackgroundRunner* runner)
     : self_id_(self_id),
       ring_(ring),
       trees_(trees),
@@ -15,23 +16,28 @@ RepairScheduler::RepairScheduler(uint32_t self_id, const Ring* ring, const TreeS
       membership_(membership),
       clock_(clock),
       interval_(interval),
-      syncing_(syncing) {}
+      syncing_(syncing),
+      runner_(runner) {}
 
 RepairScheduler::~RepairScheduler() { Stop(); }
 
 void RepairScheduler::Start() {
-  if (thread_.joinable()) return;
-  stopping_ = false;
-  thread_ = std::thread([this] { Run(); });
+  if (task_) return;
+  task_ = runner_->Start("alder-repair", NextWait(), [this](std::stop_token stop) {
+    RunRound(stop);
+    return NextWait();
+  });
 }
 
-void RepairScheduler::Stop() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
+void RepairScheduler::Stop() { task_.reset(); }
+
+std::chrono::milliseconds RepairScheduler::NextWait() const {
+  return syncing_ && syncing_->load() ? std::min(interval_, std::chrono::milliseconds(1000))
+                                      : interval_;
+}
+
+std::chrono::milliseconds RepairScheduler::Since(std::chrono::microseconds start) const {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(runner_->Now() - start);
 }
 
 void RepairScheduler::CountExchange(bool succeeded, const ExchangeCounters& counters) {
@@ -85,15 +91,14 @@ Result<RepairTotals> RepairScheduler::RepairNow(std::optional<uint32_t> partitio
                                    " does not replicate partition " + std::to_string(*partition));
   }
   std::lock_guard round(run_mu_);
-  const auto start = std::chrono::steady_clock::now();
+  const auto start = runner_->Now();
   RepairTotals totals;
   if (partition) {
     ExchangePartition(*partition, &totals);
   } else {
     for (uint32_t p : trees_->owned()) ExchangePartition(p, &totals);
   }
-  totals.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
-      std::chrono::steady_clock::now() - start);
+  totals.elapsed = Since(start);
   MaybeFinishSync();
   return totals;
 }
@@ -110,39 +115,25 @@ void RepairScheduler::MaybeFinishSync() {
   spdlog::info("synced every partition with every other replica; serving data again");
 }
 
-void RepairScheduler::Run() {
-  while (true) {
-    {
-      std::unique_lock lock(mu_);
-      // A syncing node retries soon; otherwise wait out the interval.
-      const auto wait = syncing_ && syncing_->load()
-                            ? std::min(interval_, std::chrono::milliseconds(1000))
-                            : interval_;
-      if (wake_.wait_for(lock, wait, [this] { return stopping_; })) return;
+void RepairScheduler::RunRound(std::stop_token stop) {
+  RepairTotals totals;
+  {
+    std::lock_guard round(run_mu_);
+    const auto start = runner_->Now();
+    for (uint32_t p : trees_->owned()) {
+      if (stop.stop_requested()) return;
+      ExchangePartition(p, &totals);
     }
-    RepairTotals totals;
-    {
-      std::lock_guard round(run_mu_);
-      const auto start = std::chrono::steady_clock::now();
-      for (uint32_t p : trees_->owned()) {
-        {
-          std::lock_guard lock(mu_);
-          if (stopping_) return;
-        }
-        ExchangePartition(p, &totals);
-      }
-      totals.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
-          std::chrono::steady_clock::now() - start);
-    }
-    MaybeFinishSync();
-    if (totals.counters.records_sent > 0 || totals.failed_exchanges > 0) {
-      spdlog::info(
-          "anti-entropy: {} exchanges ({} failed{}{}) in {} ms, {} records differed, {} "
-          "sent ({} bytes)",
-          totals.exchanges, totals.failed_exchanges, totals.first_error.empty() ? "" : ": ",
-          totals.first_error, totals.elapsed.count(), totals.counters.records_differing,
-          totals.counters.records_sent, totals.counters.bytes_sent);
-    }
+    totals.elapsed = Since(start);
+  }
+  MaybeFinishSync();
+  if (totals.counters.records_sent > 0 || totals.failed_exchanges > 0) {
+    spdlog::info(
+        "anti-entropy: {} exchanges ({} failed{}{}) in {} ms, {} records differed, {} "
+        "sent ({} bytes)",
+        totals.exchanges, totals.failed_exchanges, totals.first_error.empty() ? "" : ": ",
+        totals.first_error, totals.elapsed.count(), totals.counters.records_differing,
+        totals.counters.records_sent, totals.counters.bytes_sent);
   }
 }
 

@@ -20,13 +20,13 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
+#include <stop_token>
 #include <string>
-#include <thread>
 #include <utility>
 #include <vector>
 
@@ -58,11 +58,14 @@ class RepairScheduler {
   // Pointers must outlive the scheduler. `syncing` may be null.
   RepairScheduler(uint32_t self_id, const Ring* ring, const TreeSet* trees, TreeExchange* exchange,
                   Membership* membership, const clock::PhysicalClock* clock,
-                  std::chrono::milliseconds interval, std::atomic<bool>* syncing);
+                  std::chrono::milliseconds interval, std::atomic<bool>* syncing,
+                  clock::BackgroundRunner* runner = clock::RealTimeRunner());
   ~RepairScheduler();  // Stop()s
   RepairScheduler(const RepairScheduler&) = delete;
   RepairScheduler& operator=(const RepairScheduler&) = delete;
 
+  // Runs a round every interval in the background (Start and Stop from one
+  // thread, alderd's main).
   void Start();
   void Stop();
 
@@ -81,7 +84,12 @@ class RepairScheduler {
   ExchangeTotals totals() const;
 
  private:
-  void Run();
+  // The background round: every partition with each other replica, unless
+  // `stop` is requested meanwhile.
+  void RunRound(std::stop_token stop);
+  // A syncing node retries soon; otherwise the next round waits an interval.
+  std::chrono::milliseconds NextWait() const;
+  std::chrono::milliseconds Since(std::chrono::microseconds start) const;
   // One partition with each other replica; adds to `totals`.
   void ExchangePartition(uint32_t partition, RepairTotals* totals);
   void CountExchange(bool succeeded, const ExchangeCounters& counters);
@@ -96,14 +104,13 @@ class RepairScheduler {
   const clock::PhysicalClock* const clock_;
   const std::chrono::milliseconds interval_;
   std::atomic<bool>* const syncing_;
+  clock::BackgroundRunner* const runner_;
 
   mutable std::mutex mu_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
   std::map<std::pair<uint32_t, uint32_t>, uint64_t> last_success_;  // guarded by mu_
   ExchangeTotals totals_;                                           // guarded by mu_
   std::mutex run_mu_;  // one exchange round at a time (background or on demand)
-  std::thread thread_;
+  std::unique_ptr<clock::BackgroundTask> task_;
 };
 
 // Tombstone GC's condition 2 (antientropy/tombstone_gc.h) in a cluster: every

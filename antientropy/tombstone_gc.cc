@@ -9,8 +9,9 @@
 namespace alder {
 
 TombstoneCollector::TombstoneCollector(Storage* storage, const clock::PhysicalClock* clock,
-                                       PurgeGuard* guard, TombstoneGcOptions options)
-    : storage_(storage), clock_(clock), guard_(guard), options_(options) {}
+                                       PurgeGuard* guard, TombstoneGcOptions options,
+                                       clock::BackgroundRunner* runner)
+    : storage_(storage), clock_(clock), guard_(guard), options_(options), runner_(runner) {}
 
 TombstoneCollector::~TombstoneCollector() { Stop(); }
 
@@ -23,19 +24,19 @@ Result<GcPassStats> TombstoneCollector::RunOnce() {
     // cursor must not move under our own deletes.
     const uint64_t now_ms = clock_->NowMs();
     std::vector<std::pair<std::string, Version>> candidates;
-    auto last = storage_->ScanRecords(after, start, options_.batch,
-                                      [&](std::string_view key, const StoredRecord& stored) {
-                                        ++pass.scanned;
-                                        if (!stored.record.IsPurgeableAt(now_ms, options_.gc_grace)) {
-                                          return;
-                                        }
-                                        ++pass.purgeable;
-                                        if (!guard_->ReplicasHold(key, stored)) {
-                                          ++pass.held_back;
-                                          return;
-                                        }
-                                        candidates.emplace_back(key, stored.record.version);
-                                      });
+    auto last = storage_->ScanRecords(
+        after, start, options_.batch, [&](std::string_view key, const StoredRecord& stored) {
+          ++pass.scanned;
+          if (!stored.record.IsPurgeableAt(now_ms, options_.gc_grace)) {
+            return;
+          }
+          ++pass.purgeable;
+          if (!guard_->ReplicasHold(key, stored)) {
+            ++pass.held_back;
+            return;
+          }
+          candidates.emplace_back(key, stored.record.version);
+        });
     if (!last.ok()) return last.status();
     for (const auto& [key, version] : candidates) {
       auto purged = storage_->PurgeIfUnchanged(key, version);
@@ -55,34 +56,27 @@ Result<GcPassStats> TombstoneCollector::RunOnce() {
 }
 
 void TombstoneCollector::Start() {
-  std::lock_guard lock(mu_);
-  if (thread_.joinable()) return;
-  stopping_ = false;
-  thread_ = std::thread([this] { Loop(); });
+  std::lock_guard lock(task_mu_);
+  if (task_) return;
+  task_ = runner_->Start("alder-gc", options_.interval, [this](std::stop_token) {
+    LogPass(RunOnce());
+    return options_.interval;
+  });
 }
 
 void TombstoneCollector::Stop() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  std::lock_guard lock(task_mu_);
+  task_.reset();
 }
 
-void TombstoneCollector::Loop() {
-  std::unique_lock lock(mu_);
-  while (!wake_.wait_for(lock, options_.interval, [this] { return stopping_; })) {
-    lock.unlock();
-    auto pass = RunOnce();
-    if (!pass.ok()) {
-      spdlog::error("tombstone GC pass failed: {}", pass.status().ToString());
-    } else if (pass->purged > 0 || pass->held_back > 0) {
-      spdlog::info("tombstone GC: scanned {}, purged {}, held back {} (replicas not known to "
-                   "hold them)",
-                   pass->scanned, pass->purged, pass->held_back);
-    }
-    lock.lock();
+void TombstoneCollector::LogPass(const Result<GcPassStats>& pass) {
+  if (!pass.ok()) {
+    spdlog::error("tombstone GC pass failed: {}", pass.status().ToString());
+  } else if (pass->purged > 0 || pass->held_back > 0) {
+    spdlog::info(
+        "tombstone GC: scanned {}, purged {}, held back {} (replicas not known to "
+        "hold them)",
+        pass->scanned, pass->purged, pass->held_back);
   }
 }
 

@@ -16,12 +16,12 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string_view>
-#include <thread>
 
+#include "clock/background_runner.h"
 #include "clock/physical_clock.h"
 #include "server/record.h"
 #include "server/status.h"
@@ -47,30 +47,31 @@ class SoleReplicaGuard final : public PurgeGuard {
 struct TombstoneGcOptions {
   std::chrono::milliseconds gc_grace{std::chrono::hours(24 * 10)};
   std::chrono::milliseconds interval{std::chrono::hours(1)};  // between passes
-  size_t batch = 1000;  // records read per scan step
+  size_t batch = 1000;                                        // records read per scan step
 };
 
 struct GcPassStats {
-  uint64_t scanned = 0;        // records read
-  uint64_t purgeable = 0;      // dead longer than gc_grace
-  uint64_t held_back = 0;      // purgeable but a replica is not known to hold it
-  uint64_t purged = 0;         // removed (a record rewritten meanwhile is not)
+  uint64_t scanned = 0;    // records read
+  uint64_t purgeable = 0;  // dead longer than gc_grace
+  uint64_t held_back = 0;  // purgeable but a replica is not known to hold it
+  uint64_t purged = 0;     // removed (a record rewritten meanwhile is not)
 };
 
 class TombstoneCollector {
  public:
-  // All pointers must outlive the collector.
+  // All pointers must outlive the collector. Passes run on `runner`.
   TombstoneCollector(Storage* storage, const clock::PhysicalClock* clock, PurgeGuard* guard,
-                     TombstoneGcOptions options);
-  ~TombstoneCollector();  // stops the background thread
+                     TombstoneGcOptions options,
+                     clock::BackgroundRunner* runner = clock::RealTimeRunner());
+  ~TombstoneCollector();  // Stop()s
   TombstoneCollector(const TombstoneCollector&) = delete;
   TombstoneCollector& operator=(const TombstoneCollector&) = delete;
 
   // One full pass over the data table, now. Not to be run concurrently with
-  // itself (the background thread is the only caller in alderd).
+  // itself (the background task is the only caller in alderd).
   Result<GcPassStats> RunOnce();
 
-  // Runs a pass every `interval` on a background thread until Stop().
+  // Runs a pass every `interval` in the background until Stop().
   void Start();
   void Stop();
 
@@ -79,17 +80,15 @@ class TombstoneCollector {
   uint64_t passes() const { return passes_.load(); }
 
  private:
-  void Loop();
+  void LogPass(const Result<GcPassStats>& pass);
 
   Storage* const storage_;
   const clock::PhysicalClock* const clock_;
   PurgeGuard* const guard_;
   const TombstoneGcOptions options_;
-
-  std::mutex mu_;
-  std::condition_variable wake_;
-  bool stopping_ = false;  // guarded by mu_
-  std::thread thread_;
+  clock::BackgroundRunner* const runner_;
+  std::mutex task_mu_;  // Start and Stop from any thread
+  std::unique_ptr<clock::BackgroundTask> task_;
 
   std::atomic<uint64_t> passes_{0};
   std::atomic<uint64_t> scanned_{0}, purgeable_{0}, held_back_{0}, purged_{0};

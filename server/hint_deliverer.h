@@ -16,12 +16,11 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
-#include <mutex>
-#include <thread>
+#include <memory>
 #include <vector>
 
+#include "clock/background_runner.h"
 #include "server/hint_store.h"
 #include "server/membership.h"
 #include "server/replicas.h"
@@ -30,7 +29,7 @@ namespace alder {
 
 struct HintDeliveryOptions {
   std::chrono::milliseconds hint_window{std::chrono::hours(3)};
-  uint32_t replay_rate = 2000;  // hints per second per target
+  uint32_t replay_rate = 2000;       // hints per second per target
   size_t max_batch_bytes = 4 << 20;  // bounded below the internode frame limit
 };
 
@@ -38,18 +37,23 @@ class HintDeliverer {
  public:
   // Pointers must outlive the deliverer. `targets` are the other nodes' ids.
   HintDeliverer(std::vector<uint32_t> targets, HintStore* hints, Replicas* replicas,
-                const Membership* membership, HintDeliveryOptions options);
+                const Membership* membership, HintDeliveryOptions options,
+                clock::BackgroundRunner* runner = clock::RealTimeRunner());
   ~HintDeliverer();  // Stop()s
   HintDeliverer(const HintDeliverer&) = delete;
   HintDeliverer& operator=(const HintDeliverer&) = delete;
 
+  // Start and Stop from one thread (alderd's main).
   void Start();
   void Stop();
 
   uint64_t delivered() const { return delivered_.load(); }
 
  private:
-  void Run();
+  // One pass: drops hints older than hint_window (every so often) and
+  // replays up to a pass's share of replay_rate to each target that is up.
+  void Pass();
+  void DropExpiredHints();
   // Sends up to `budget` hints to `target`; returns how many were delivered.
   size_t DeliverTo(uint32_t target, size_t budget);
 
@@ -58,11 +62,9 @@ class HintDeliverer {
   Replicas* const replicas_;
   const Membership* const membership_;
   const HintDeliveryOptions options_;
-
-  std::mutex mu_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::thread thread_;
+  clock::BackgroundRunner* const runner_;
+  std::chrono::microseconds last_drop_{std::chrono::microseconds::min()};  // the task's only
+  std::unique_ptr<clock::BackgroundTask> task_;
   std::atomic<uint64_t> delivered_{0};
 };
 
