@@ -9,7 +9,11 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <string>
 #include <thread>
+#include <vector>
+
+#include "clock/manual_runner.h"
 
 namespace alder::clock {
 namespace {
@@ -84,6 +88,58 @@ TEST(ThreadRunner, DestroyingATaskStopsItsPassAndStartsNoOther) {
   EXPECT_TRUE(pass_saw_stop);
   const int passes = counter.passes();
   EXPECT_FALSE(counter.WaitFor(passes + 1, 200ms)) << "a pass started after the task was gone";
+}
+
+// ManualRunner: passes run only when time is advanced, in due order, with
+// Now() at their due time; the same calls give the same order every time.
+TEST(ManualRunner, RunsPassesInDueOrderAtTheirTimes) {
+  ManualRunner runner;
+  const auto start = runner.Now();
+  std::vector<std::string> ran;
+  auto every_30 = runner.Start("a", 30ms, [&](std::stop_token) {
+    ran.push_back("a@" + std::to_string((runner.Now() - start) / 1ms));
+    return 30ms;
+  });
+  auto every_20 = runner.Start("b", 20ms, [&](std::stop_token) {
+    ran.push_back("b@" + std::to_string((runner.Now() - start) / 1ms));
+    return 20ms;
+  });
+  runner.Advance(19ms);
+  EXPECT_TRUE(ran.empty());
+  runner.Advance(61ms);  // to 80 ms; at 60 both are due: "a" was started first
+  EXPECT_EQ(ran, (std::vector<std::string>{"b@20", "a@30", "b@40", "a@60", "b@60", "b@80"}));
+  EXPECT_EQ(runner.Now() - start, 80ms);
+  EXPECT_EQ(runner.passes(), 6u);
+}
+
+TEST(ManualRunner, WakeRunsAtTheNextAdvanceAndADestroyedTaskNeverRuns) {
+  ManualRunner runner;
+  int passes = 0;
+  auto task = runner.Start("t", std::chrono::hours(1), [&](std::stop_token) {
+    ++passes;
+    return std::chrono::milliseconds(std::chrono::hours(1));
+  });
+  task->Wake();
+  runner.Advance(0ms);
+  EXPECT_EQ(passes, 1);
+  EXPECT_TRUE(runner.RunNext());  // jumps an hour ahead to the next pass
+  EXPECT_EQ(passes, 2);
+  task.reset();
+  EXPECT_EQ(runner.running_tasks(), 0u);
+  EXPECT_FALSE(runner.RunNext());
+  runner.Advance(std::chrono::hours(5));
+  EXPECT_EQ(passes, 2);
+}
+
+TEST(ManualRunner, APassThatAsksForNoWaitStillLetsTimeMove) {
+  ManualRunner runner;
+  int passes = 0;
+  auto task = runner.Start("busy", 0ms, [&](std::stop_token) {
+    ++passes;
+    return 0ms;
+  });
+  runner.Advance(1ms);  // ends: each pass moves time by 1 us
+  EXPECT_EQ(passes, 1001);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "clock/manual_runner.h"
 #include "test/support/temp_dir.h"
 
 namespace alder {
@@ -40,7 +41,8 @@ class TombstoneGcTest : public ::testing::Test {
   }
   bool Stored(const std::string& key) { return storage_->Read(key).value().has_value(); }
   GcPassStats Pass(PurgeGuard* guard) {
-    TombstoneCollector gc(storage_.get(), &clock_, guard, TombstoneGcOptions{kGrace, milliseconds(1000), 7});
+    TombstoneCollector gc(storage_.get(), &clock_, guard,
+                          TombstoneGcOptions{kGrace, milliseconds(1000), 7});
     auto pass = gc.RunOnce();
     EXPECT_TRUE(pass.ok()) << pass.status().ToString();
     return pass.ok() ? pass.value() : GcPassStats{};
@@ -115,6 +117,29 @@ TEST_F(TombstoneGcTest, BackgroundThreadPurgesOnItsInterval) {
   EXPECT_FALSE(Stored("k"));
   EXPECT_GE(gc.passes(), 1u);
   EXPECT_EQ(gc.totals().purged, 1u);
+}
+
+// In the background the collector runs a pass every interval on its runner
+// and none after Stop(); driven here by a ManualRunner, without waiting.
+TEST_F(TombstoneGcTest, RunsAPassEveryIntervalOnItsRunnerUntilStopped) {
+  Delete("k", kStart);
+  clock_.Set(kStart + kGrace.count() + 1);
+  clock::ManualRunner runner;
+  TombstoneCollector gc(storage_.get(), &clock_, &sole_,
+                        TombstoneGcOptions{kGrace, milliseconds(1000), 7}, &runner);
+  gc.Start();
+  runner.Advance(milliseconds(999));
+  EXPECT_EQ(gc.passes(), 0u);
+  EXPECT_TRUE(Stored("k"));
+  runner.Advance(milliseconds(1));
+  EXPECT_EQ(gc.passes(), 1u);
+  EXPECT_FALSE(Stored("k"));
+  runner.Advance(milliseconds(3000));
+  EXPECT_EQ(gc.passes(), 4u);
+  gc.Stop();
+  runner.Advance(milliseconds(5000));
+  EXPECT_EQ(gc.passes(), 4u);
+  EXPECT_EQ(runner.running_tasks(), 0u);
 }
 
 }  // namespace
