@@ -26,7 +26,6 @@ api::ClusterStatus DescribeCluster(const NodeConfig& config, const Ring& ring,
   out.__set_max_key_bytes(static_cast<int32_t>(config.max_key_bytes));
   out.__set_max_value_bytes(static_cast<int32_t>(config.max_value_bytes));
 
-  const auto now = std::chrono::steady_clock::now();
   const std::vector<PeerView> views = membership.Snapshot();
   for (const Peer& peer : config.peers) {
     api::NodeStatus node;
@@ -40,11 +39,8 @@ api::ClusterStatus DescribeCluster(const NodeConfig& config, const Ring& ring,
     for (const PeerView& view : views) {
       if (view.node_id != peer.node_id) continue;
       node.up = view.up;
-      if (view.last_heartbeat) {
-        node.__set_last_heartbeat_ms_ago(
-            std::chrono::duration_cast<std::chrono::milliseconds>(now - *view.last_heartbeat)
-                .count());
-      }
+      if (view.last_heartbeat_ago)
+        node.__set_last_heartbeat_ms_ago(view.last_heartbeat_ago->count());
       if (view.clock_offset_ms) node.__set_clock_offset_ms(*view.clock_offset_ms);
       if (!view.client_address.empty()) node.__set_client_address(view.client_address);
     }

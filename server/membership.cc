@@ -13,13 +13,14 @@ struct Membership::PeerState {
   // Guarded by Membership::mu_.
   bool up = false;
   bool ever_answered = false;
-  std::optional<std::chrono::steady_clock::time_point> last_heartbeat;
+  std::optional<std::chrono::microseconds> last_heartbeat;  // on the runner's clock
   std::string last_error;
   std::string client_address;
-  bool logged_down = false;    // the current outage was logged
-  bool heartbeat_now = false;  // wake the heartbeat loop early (HeardFrom)
-  bool probing = false;        // a ConfirmUp heartbeat is under way
-  std::optional<std::chrono::steady_clock::time_point> last_probe;
+  bool logged_down = false;  // the current outage was logged
+  bool probing = false;      // a ConfirmUp heartbeat is under way
+  std::optional<std::chrono::microseconds> last_probe;
+  // Its heartbeat task's next beat (the task's own), on the runner's clock.
+  std::chrono::microseconds next_beat{0};
 };
 
 // A stamp this node issues is refused by a peer more than max_clock_offset
@@ -29,12 +30,14 @@ constexpr std::chrono::milliseconds kStampLeadMargin{10};
 
 Membership::Membership(uint32_t self_id, std::map<uint32_t, PeerConnections*> peers,
                        clock::HybridLogicalClock* clock, clock::ClusterClock* cluster_clock,
-                       SenderFactory sender, MembershipOptions options)
+                       SenderFactory sender, MembershipOptions options,
+                       clock::BackgroundRunner* runner)
     : self_id_(self_id),
       clock_(clock),
       cluster_clock_(cluster_clock),
       sender_(std::move(sender)),
-      options_(options) {
+      options_(options),
+      runner_(runner) {
   for (auto& [id, connections] : peers) {
     auto state = std::make_unique<PeerState>();
     state->connections = connections;
@@ -58,7 +61,7 @@ void Membership::Heartbeat(PeerState* peer) {
     }
   });
   const std::chrono::microseconds received = cluster_clock_->monotonic().Now();
-  const auto now = std::chrono::steady_clock::now();
+  const auto now = runner_->Now();
   if (status.ok() && reply.node_id != static_cast<int32_t>(id)) {
     status = Status::Refused(fmt::format("{} answers as node {}, but peers lists it as node {}",
                                          peer->connections->peer().internode.ToString(),
@@ -110,40 +113,37 @@ void Membership::HeartbeatAllNow() {
 }
 
 void Membership::Start() {
-  std::lock_guard lock(mu_);
-  if (!threads_.empty()) return;
-  stopping_ = false;
+  std::lock_guard tasks(tasks_mu_);
+  if (!heartbeat_tasks_.empty()) return;
   for (auto& [id, peer] : peers_) {
-    threads_.emplace_back([this, p = peer.get()] { HeartbeatLoop(p); });
+    {
+      std::lock_guard lock(mu_);
+      peer->next_beat = runner_->Now() + options_.heartbeat_interval;
+    }
+    heartbeat_tasks_.emplace(
+        id, runner_->Start("alder-beat-" + std::to_string(id), options_.heartbeat_interval,
+                           [this, p = peer.get()](std::stop_token) { return HeartbeatPass(p); }));
   }
 }
 
 void Membership::Stop() {
   {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
+    std::lock_guard tasks(tasks_mu_);
+    heartbeat_tasks_.clear();
   }
-  wake_.notify_all();
-  for (auto& t : threads_) t.join();
-  threads_.clear();
   for (auto& f : first_heartbeats_) f.wait();
   first_heartbeats_.clear();
 }
 
-void Membership::HeartbeatLoop(PeerState* peer) {
-  auto next = std::chrono::steady_clock::now();
-  while (true) {
-    next += options_.heartbeat_interval;
-    {
-      std::unique_lock lock(mu_);
-      wake_.wait_until(lock, next, [&] { return stopping_ || peer->heartbeat_now; });
-      if (stopping_) return;
-      peer->heartbeat_now = false;
-    }
-    Heartbeat(peer);
-    // After a slow heartbeat, carry on from now rather than firing a burst.
-    next = std::max(next, std::chrono::steady_clock::now() - options_.heartbeat_interval);
-  }
+std::chrono::milliseconds Membership::HeartbeatPass(PeerState* peer) {
+  Heartbeat(peer);
+  const auto now = runner_->Now();
+  std::lock_guard lock(mu_);
+  // After a slow heartbeat, carry on from now rather than firing a burst.
+  peer->next_beat =
+      std::max(peer->next_beat, now - options_.heartbeat_interval) + options_.heartbeat_interval;
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::max(peer->next_beat - now, std::chrono::microseconds(0)));
 }
 
 bool Membership::IsUp(uint32_t node_id) const {
@@ -160,7 +160,7 @@ bool Membership::ConfirmUp(uint32_t node_id) {
   PeerState* peer = it->second.get();
   {
     std::lock_guard lock(mu_);
-    const auto now = std::chrono::steady_clock::now();
+    const auto now = runner_->Now();
     if (peer->probing || (peer->last_probe && now - *peer->last_probe < kProbeInterval)) {
       return peer->up;
     }
@@ -186,10 +186,12 @@ void Membership::HeardFrom(uint32_t node_id) {
     peer->last_error.clear();
     // failure_timeout counts from now: the peer has to answer a heartbeat
     // within it to stay up.
-    peer->last_heartbeat = std::chrono::steady_clock::now();
-    peer->heartbeat_now = true;
+    peer->last_heartbeat = runner_->Now();
   }
-  wake_.notify_all();
+  std::lock_guard tasks(tasks_mu_);
+  if (auto task = heartbeat_tasks_.find(node_id); task != heartbeat_tasks_.end()) {
+    task->second->Wake();  // a heartbeat now confirms it and measures its clock
+  }
 }
 
 void Membership::ReportUnreachable(uint32_t node_id, const std::string& why) {
@@ -301,7 +303,10 @@ std::vector<PeerView> Membership::Snapshot() const {
     v.node_id = id;
     v.address = peer->connections->peer().internode;
     v.up = peer->up;
-    v.last_heartbeat = peer->last_heartbeat;
+    if (peer->last_heartbeat) {
+      v.last_heartbeat_ago = std::chrono::duration_cast<std::chrono::milliseconds>(
+          runner_->Now() - *peer->last_heartbeat);
+    }
     v.clock_offset_ms = OffsetMs(id);
     v.last_error = peer->last_error;
     v.client_address = peer->client_address;

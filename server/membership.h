@@ -37,7 +37,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <future>
@@ -46,10 +45,10 @@
 #include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "Internode.h"
+#include "clock/background_runner.h"
 #include "clock/cluster_clock.h"
 #include "clock/hlc.h"
 #include "server/config.h"
@@ -69,8 +68,9 @@ struct PeerView {
   uint32_t node_id = 0;
   HostPort address;
   bool up = false;
-  // Its last answered heartbeat, or when it was heard from after a time down.
-  std::optional<std::chrono::steady_clock::time_point> last_heartbeat;
+  // How long ago it last answered a heartbeat, or was heard from after a
+  // time down.
+  std::optional<std::chrono::milliseconds> last_heartbeat_ago;
   std::optional<int64_t> clock_offset_ms;  // estimated now: the peer's clock minus ours
   std::string last_error;                  // why the last heartbeat failed, if it did
   std::string client_address;              // its client API's host:port, once it said
@@ -84,9 +84,11 @@ class Membership {
   // `peers` are the other nodes (not this one), with their connection pools;
   // the pools, both clocks and `sender` must outlive Membership. `clock`
   // runs on `cluster_clock`, which Membership feeds with its measurements.
+  // Heartbeats run on `runner`, whose time also measures failure_timeout.
   Membership(uint32_t self_id, std::map<uint32_t, PeerConnections*> peers,
              clock::HybridLogicalClock* clock, clock::ClusterClock* cluster_clock,
-             SenderFactory sender, MembershipOptions options);
+             SenderFactory sender, MembershipOptions options,
+             clock::BackgroundRunner* runner = clock::RealTimeRunner());
   ~Membership();  // Stop()s
   Membership(const Membership&) = delete;
   Membership& operator=(const Membership&) = delete;
@@ -148,7 +150,9 @@ class Membership {
 
  private:
   struct PeerState;
-  void HeartbeatLoop(PeerState* peer);
+  // A heartbeat task's pass: heartbeats `peer`, returns the wait until the
+  // next one.
+  std::chrono::milliseconds HeartbeatPass(PeerState* peer);
   void Heartbeat(PeerState* peer);
   // Current offsets of the peers' clocks from this node's, in ms.
   std::optional<int64_t> OffsetMs(uint32_t peer) const;
@@ -163,11 +167,12 @@ class Membership {
   const SenderFactory sender_;
   const MembershipOptions options_;
 
+  clock::BackgroundRunner* const runner_;
+
   mutable std::mutex mu_;
-  std::condition_variable wake_;
-  bool stopping_ = false;                                 // guarded by mu_
   std::map<uint32_t, std::unique_ptr<PeerState>> peers_;  // keys fixed at construction
-  std::vector<std::thread> threads_;
+  std::mutex tasks_mu_;                                   // Start and Stop from any thread
+  std::map<uint32_t, std::unique_ptr<clock::BackgroundTask>> heartbeat_tasks_;  // by peer
   std::vector<std::future<void>> first_heartbeats_;  // HeartbeatAllNow's; joined by Stop()
   std::atomic<bool> fenced_{false};
   std::atomic<uint64_t> fenced_writes_{0};
