@@ -21,9 +21,9 @@
 //
 // Thread-safe. The request's own thread sends to the replicas, does this
 // node's part, and collects the replies it needs (no thread hand-off on the
-// way). Replies not needed for the answer are finished by a ReplyCollector
-// (server/reply_collector.h), read repairs on a small thread pool. The
-// destructor waits for both.
+// way: server/replica_round.h). Replies not needed for the answer are
+// finished by a ReplyCollector (server/reply_collector.h), read repairs on a
+// small thread pool. The destructor waits for both.
 #ifndef ALDER_SERVER_COORDINATOR_H_
 #define ALDER_SERVER_COORDINATOR_H_
 
@@ -94,15 +94,27 @@ class Coordinator {
   CoordinatorStats stats() const;
 
  private:
+  // One request's calls to its replicas, and what came back.
+  class WriteRound;
+  class ReadRound;
+  // A replica's answer to a read: its record, or nothing held.
+  using Answer = std::pair<uint32_t, std::optional<Record>>;
+
   Result<Version> Write(std::string_view key, Record record, Consistency consistency);
+  // The live replicas of `replicas` a read may ask, this node first.
+  std::vector<uint32_t> ReadCandidates(const std::vector<uint32_t>& replicas, uint32_t required);
+  // The read's answer from the replicas' `answers`: the newest record, or
+  // NotFound; replicas that answered with less are repaired.
+  Result<Record> Newest(const std::string& key, const std::vector<Answer>& answers);
+  // Counts a failed request; returns `status`.
+  Status Failed(Status status);
   // After a replica write failed: marks an unreachable node down, and keeps
   // the write as a hint unless the replica refused it.
   void AfterFailedReplicaWrite(uint32_t node, const std::string& key, const Record& record,
                                const Status& status);
   // Keeps `record` for `node` to replay later (unless hints are disabled).
   void StoreHint(uint32_t node, const std::string& key, const Record& record);
-  void ReadRepair(const std::string& key, const Record& winner,
-                  const std::vector<std::pair<uint32_t, std::optional<Record>>>& answers);
+  void ReadRepair(const std::string& key, const Record& winner, const std::vector<Answer>& answers);
   // How many of `replicas` are up; when fewer than `required`, first tries
   // those marked down (Membership::ConfirmUp).
   uint32_t AliveCount(const std::vector<uint32_t>& replicas, uint32_t required);
