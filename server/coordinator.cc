@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include <boost/asio/post.hpp>
 #include <memory>
 
 #include "server/replica_round.h"
@@ -68,9 +67,9 @@ Coordinator::Coordinator(const Ring* ring, clock::HybridLogicalClock* clock, Rep
       membership_(membership),
       hints_(hints),
       options_(options),
-      pool_(options.repair_threads) {}
+      repairs_(options.repair_threads, options.max_pending_repairs) {}
 
-Coordinator::~Coordinator() { pool_.join(); }  // replies_ then stops: it is declared later
+Coordinator::~Coordinator() = default;  // members' order: repairs_, then replies_
 
 uint32_t Coordinator::AliveCount(const std::vector<uint32_t>& replicas, uint32_t required) {
   uint32_t alive = 0;
@@ -464,19 +463,22 @@ void Coordinator::ReadRepair(const std::string& key, const Record& winner,
                              const std::vector<Answer>& answers) {
   for (const auto& [node, held] : answers) {
     if (held && held->version >= winner.version) continue;
-    read_repairs_.fetch_add(1);
-    boost::asio::post(pool_, [this, node = node, key, winner] {
+    // Beyond max_pending_repairs the repair is dropped (repairs_ counts it):
+    // the replica still converges, by the next read of the key or by
+    // anti-entropy, and a burst of stale reads cannot queue without bound.
+    const bool queued = repairs_.TryPost([this, node = node, key, winner] {
       if (Status s = replicas_->Write(node, key, winner); !s.ok()) {
         spdlog::debug("read repair of node {} failed: {}", node, s.ToString());
       }
     });
+    if (queued) read_repairs_.fetch_add(1);
   }
 }
 
 CoordinatorStats Coordinator::stats() const {
-  return CoordinatorStats{puts_.load(),         removes_.load(),          gets_.load(),
-                          get_misses_.load(),   failures_.load(),         hints_stored_.load(),
-                          read_repairs_.load(), speculative_reads_.load()};
+  return CoordinatorStats{puts_.load(),         removes_.load(),           gets_.load(),
+                          get_misses_.load(),   failures_.load(),          hints_stored_.load(),
+                          read_repairs_.load(), speculative_reads_.load(), repairs_.dropped()};
 }
 
 }  // namespace alder
