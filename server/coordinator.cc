@@ -1,12 +1,11 @@
 #include "server/coordinator.h"
 
 #include <fmt/format.h>
-#include <poll.h>
 #include <spdlog/spdlog.h>
 
-#include <boost/asio/post.hpp>
-#include <cerrno>
 #include <memory>
+
+#include "server/replica_round.h"
 
 namespace alder {
 namespace {
@@ -23,27 +22,6 @@ const char* LevelName(Consistency level) {
   return "?";
 }
 
-// Waits until at least one of `calls` has its reply readable, or `deadline`.
-// Returns the indices of the readable ones (empty on timeout). A socket in
-// error counts as readable: Finish() then reports the error.
-std::vector<size_t> WaitForReplies(const std::vector<PendingCall*>& calls,
-                                   std::chrono::steady_clock::time_point deadline) {
-  std::vector<pollfd> fds;
-  for (PendingCall* call : calls) fds.push_back(pollfd{call->fd(), POLLIN, 0});
-  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-      deadline - std::chrono::steady_clock::now());
-  const int timeout_ms = static_cast<int>(std::max<int64_t>(0, left.count()));
-  int ready = 0;
-  do {
-    ready = poll(fds.data(), fds.size(), timeout_ms);
-  } while (ready < 0 && errno == EINTR);
-  std::vector<size_t> out;
-  for (size_t i = 0; ready > 0 && i < fds.size(); ++i) {
-    if (fds[i].revents != 0) out.push_back(i);
-  }
-  return out;
-}
-
 // Whether a failed replica write certainly left the replica unchanged: it
 // refused the write, or the request never reached it. A time-out or a broken
 // connection after sending may have applied it.
@@ -56,6 +34,15 @@ std::string Join(const std::vector<std::string>& parts) {
   std::string out;
   for (const std::string& p : parts) out += (out.empty() ? "" : "; ") + p;
   return out;
+}
+
+// The answer when fewer of the key's replicas are up than the level needs:
+// nothing was sent.
+Status TooFewUp(Consistency level, uint32_t required, size_t replicas, size_t up) {
+  return Status::Unavailable(
+      fmt::format("{} needs {} of the key's {} replicas, {} are up", LevelName(level), required,
+                  replicas, up),
+      Status::ReplicaCounts{static_cast<int>(required), static_cast<int>(up)});
 }
 
 }  // namespace
@@ -80,9 +67,9 @@ Coordinator::Coordinator(const Ring* ring, clock::HybridLogicalClock* clock, Rep
       membership_(membership),
       hints_(hints),
       options_(options),
-      pool_(options.repair_threads) {}
+      repairs_(options.repair_threads, options.max_pending_repairs) {}
 
-Coordinator::~Coordinator() { pool_.join(); }  // replies_ then stops: it is declared later
+Coordinator::~Coordinator() = default;  // members' order: repairs_, then replies_
 
 uint32_t Coordinator::AliveCount(const std::vector<uint32_t>& replicas, uint32_t required) {
   uint32_t alive = 0;
@@ -94,6 +81,11 @@ uint32_t Coordinator::AliveCount(const std::vector<uint32_t>& replicas, uint32_t
   alive = 0;
   for (uint32_t node : replicas) alive += membership_->ConfirmUp(node) ? 1 : 0;
   return alive;
+}
+
+Status Coordinator::Failed(Status status) {
+  failures_.fetch_add(1);
+  return status;
 }
 
 void Coordinator::StoreHint(uint32_t node, const std::string& key, const Record& record) {
@@ -115,127 +107,147 @@ void Coordinator::AfterFailedReplicaWrite(uint32_t node, const std::string& key,
   if (status.code() != Status::Code::kRefused) StoreHint(node, key, record);
 }
 
-Result<Version> Coordinator::Write(std::string_view key_view, Record record,
-                                   Consistency consistency) {
-  const std::vector<uint32_t>& replicas = ring_->NodesForKey(key_view);
-  const auto required = RequiredAcks(consistency, static_cast<uint32_t>(replicas.size()));
-  const uint32_t alive = AliveCount(replicas, required);
-  const Status::ReplicaCounts counts{static_cast<int>(required), static_cast<int>(alive)};
-  if (alive < required) {
-    failures_.fetch_add(1);
-    return Status::Unavailable(
-        fmt::format("{} needs {} of the key's {} replicas, {} are up", LevelName(consistency),
-                    required, replicas.size(), alive),
-        counts);
-  }
-  // Stamped only when this node's clocks are in step with the cluster, so
-  // no replica ever stores a stamp that would beat later writes unfairly.
-  Result<clock::Timestamp> stamp = membership_->StampWrite();
-  if (!stamp.ok()) {
-    failures_.fetch_add(1);
-    return Status::Unavailable(stamp.status().message(), counts);
-  }
-  const auto deadline = std::chrono::steady_clock::now() + options_.request_timeout;
-  record.version = Version{stamp.value(), replicas_->self_id()};
-  if (record.expires_at_ms != 0) record.expires_at_ms += record.version.hlc.wall_ms();
-  const std::string key(key_view);
+// The write is sent to every replica at once and this node's own written
+// directly meanwhile; the replies are collected until the level's acks
+// arrived. A replica that is down or fails gets the write as a hint.
+class Coordinator::WriteRound {
+ public:
+  WriteRound(Coordinator* c, std::string key, const Record& record, uint32_t required)
+      : c_(c),
+        key_(std::move(key)),
+        record_(record),
+        required_(required),
+        round_(ReplicaRound::Clock::now() + c->options_.request_timeout) {}
 
-  // Send to the other replicas first, write our own meanwhile, then collect
-  // their replies on this thread: no hand-off to another thread on the way.
-  uint32_t acks = 0;
+  // Sends to the other replicas first, then writes this node's own.
+  void Send(const std::vector<uint32_t>& replicas);
+  // Waits for replies until the level's acks arrived, every replica
+  // answered, or the deadline passed.
+  void Collect();
+  // Leaves the replies not waited for to the ReplyCollector: a replica that
+  // fails or times out there still gets its hint.
+  void HandOffLeftovers();
+  bool enough() const { return acks_ >= required_; }
+  // Why the write did not get its acks.
+  Status Shortfall(Consistency level) const;
+
+ private:
+  void OnReplicaFailure(uint32_t node, const Status& s);
+
+  Coordinator* const c_;
+  const std::string key_;
+  const Record& record_;
+  const uint32_t required_;
+  ReplicaRound round_;
+  uint32_t acks_ = 0;
   // Replicas that failed in a way that may still have applied the write
   // (sent, then no answer or a broken connection).
-  uint32_t outcome_unknown = 0;
-  std::vector<std::string> failed;
-  std::vector<uint32_t> waiting_nodes;
-  std::vector<std::unique_ptr<PendingCall>> waiting;
+  uint32_t outcome_unknown_ = 0;
+  std::vector<std::string> failed_;
+};
+
+void Coordinator::WriteRound::Send(const std::vector<uint32_t>& replicas) {
+  const uint32_t self = c_->replicas_->self_id();
   bool write_locally = false;
   for (uint32_t node : replicas) {
-    if (node == replicas_->self_id()) {
+    if (node == self) {
       write_locally = true;
-      continue;
-    }
-    if (!membership_->IsUp(node)) {
-      failed.push_back(fmt::format("node {} is down", node));
-      StoreHint(node, key, record);
-      continue;
-    }
-    auto started = replicas_->StartWrite(node, key, record);
-    if (!started.ok()) {
-      failed.push_back(started.status().message());
-      if (!DefinitelyNotApplied(started.status())) ++outcome_unknown;
-      AfterFailedReplicaWrite(node, key, record, started.status());
-      continue;
-    }
-    waiting_nodes.push_back(node);
-    waiting.push_back(std::move(started).value());
-  }
-  if (write_locally) {
-    const Status s = replicas_->Write(replicas_->self_id(), key, record);
-    if (s.ok()) {
-      ++acks;
+    } else if (!c_->membership_->IsUp(node)) {
+      failed_.push_back(fmt::format("node {} is down", node));
+      c_->StoreHint(node, key_, record_);
+    } else if (auto started = c_->replicas_->StartWrite(node, key_, record_); started.ok()) {
+      round_.Add(node, std::move(started).value());
     } else {
-      spdlog::error("local write failed: {}", s.ToString());
-      failed.push_back(s.ToString());
+      OnReplicaFailure(node, started.status());
     }
   }
-  while (acks < required && !waiting.empty()) {
-    std::vector<PendingCall*> calls;
-    for (auto& call : waiting) calls.push_back(call.get());
-    const std::vector<size_t> ready = WaitForReplies(calls, deadline);
-    if (ready.empty()) break;  // deadline
-    for (auto it = ready.rbegin(); it != ready.rend(); ++it) {
-      const uint32_t node = waiting_nodes[*it];
-      const Status s = Replicas::FinishWrite(*waiting[*it]);
-      if (s.ok()) {
-        ++acks;
-      } else {
-        failed.push_back(s.message());
-        if (!DefinitelyNotApplied(s)) ++outcome_unknown;
-        AfterFailedReplicaWrite(node, key, record, s);
-      }
-      waiting.erase(waiting.begin() + static_cast<std::ptrdiff_t>(*it));
-      waiting_nodes.erase(waiting_nodes.begin() + static_cast<std::ptrdiff_t>(*it));
-    }
+  if (!write_locally) return;
+  if (const Status s = c_->replicas_->Write(self, key_, record_); s.ok()) {
+    ++acks_;
+  } else {
+    spdlog::error("local write failed: {}", s.ToString());
+    failed_.push_back(s.ToString());
   }
-  // Replies not needed for the answer are collected in the background; a
-  // replica that fails or times out there still gets its hint.
-  const bool all_answered = waiting.empty();
-  for (size_t i = 0; i < waiting.size(); ++i) {
-    replies_.Add(std::move(waiting[i]), deadline,
-                 [this, node = waiting_nodes[i], key, record](PendingCall* call) {
-                   const Status s =
-                       call ? Replicas::FinishWrite(*call)
-                            : Status::TimedOut(fmt::format("node {} did not answer in time", node));
-                   if (!s.ok()) AfterFailedReplicaWrite(node, key, record, s);
-                 });
-  }
-  if (acks >= required) return record.version;
+}
 
-  failures_.fetch_add(1);
-  const std::string why = Join(failed);
-  const Status::ReplicaCounts acked{static_cast<int>(required), static_cast<int>(acks)};
-  if (all_answered && acks == 0 && outcome_unknown == 0) {
+void Coordinator::WriteRound::Collect() {
+  auto on_reply = [this](uint32_t node, PendingCall& call) {
+    const Status s = Replicas::FinishWrite(call);
+    if (s.ok()) {
+      ++acks_;
+    } else {
+      OnReplicaFailure(node, s);
+    }
+  };
+  // Until the acks are in, or no reply is left to wait for or came in time.
+  while (!enough() && round_.AwaitReplies(on_reply)) continue;
+}
+
+void Coordinator::WriteRound::OnReplicaFailure(uint32_t node, const Status& s) {
+  failed_.push_back(s.message());
+  if (!DefinitelyNotApplied(s)) ++outcome_unknown_;
+  c_->AfterFailedReplicaWrite(node, key_, record_, s);
+}
+
+void Coordinator::WriteRound::HandOffLeftovers() {
+  round_.HandOff(&c_->replies_, [this](uint32_t node) -> ReplyCollector::OnReply {
+    return [c = c_, node, key = key_, record = record_](PendingCall* call) {
+      const Status s = call ? Replicas::FinishWrite(*call)
+                            : Status::TimedOut(fmt::format("node {} did not answer in time", node));
+      if (!s.ok()) c->AfterFailedReplicaWrite(node, key, record, s);
+    };
+  });
+}
+
+Status Coordinator::WriteRound::Shortfall(Consistency level) const {
+  const std::string why = Join(failed_);
+  const Status::ReplicaCounts acked{static_cast<int>(required_), static_cast<int>(acks_)};
+  const bool all_answered = round_.all_answered();
+  if (all_answered && acks_ == 0 && outcome_unknown_ == 0) {
     // Every replica answered and none took the write: it was written
     // nowhere, which is what Unavailable promises.
     return Status::Unavailable(fmt::format("{} needs {} acks, no replica took the write: {}",
-                                           LevelName(consistency), required, why),
-                               Status::ReplicaCounts{static_cast<int>(required), 0});
+                                           LevelName(level), required_, why),
+                               Status::ReplicaCounts{static_cast<int>(required_), 0});
   }
-  if (all_answered && outcome_unknown == 0) {
+  if (all_answered && outcome_unknown_ == 0) {
     // Some replicas hold the write: its outcome is not "nothing written".
     // Anti-entropy spreads it; the client must treat it as unknown.
     return Status::TimedOut(
         fmt::format("{} needs {} acks, {} replicas took the write and the others refused it "
                     "(the write may still take effect): {}",
-                    LevelName(consistency), required, acks, why),
+                    LevelName(level), required_, acks_, why),
         acked);
   }
   return Status::TimedOut(
       fmt::format("{} needs {} acks, {} arrived within {} ms (the write may still land){}{}",
-                  LevelName(consistency), required, acks, options_.request_timeout.count(),
+                  LevelName(level), required_, acks_, c_->options_.request_timeout.count(),
                   why.empty() ? "" : ": ", why),
       acked);
+}
+
+Result<Version> Coordinator::Write(std::string_view key, Record record, Consistency consistency) {
+  const std::vector<uint32_t>& replicas = ring_->NodesForKey(key);
+  const auto required = RequiredAcks(consistency, static_cast<uint32_t>(replicas.size()));
+  const uint32_t alive = AliveCount(replicas, required);
+  if (alive < required) return Failed(TooFewUp(consistency, required, replicas.size(), alive));
+  // Stamped only when this node's clocks are in step with the cluster, so
+  // no replica ever stores a stamp that would beat later writes unfairly.
+  Result<clock::Timestamp> stamp = membership_->StampWrite();
+  if (!stamp.ok()) {
+    return Failed(Status::Unavailable(
+        stamp.status().message(),
+        Status::ReplicaCounts{static_cast<int>(required), static_cast<int>(alive)}));
+  }
+  record.version = Version{stamp.value(), replicas_->self_id()};
+  if (record.expires_at_ms != 0) record.expires_at_ms += record.version.hlc.wall_ms();
+
+  WriteRound round(this, std::string(key), record, required);
+  round.Send(replicas);
+  round.Collect();
+  round.HandOffLeftovers();
+  if (!round.enough()) return Failed(round.Shortfall(consistency));
+  return record.version;
 }
 
 Result<Version> Coordinator::Put(std::string_view key, std::string value,
@@ -255,32 +267,146 @@ Result<Version> Coordinator::Remove(std::string_view key, const WriteOptions& op
   return Write(key, std::move(tombstone), options.consistency);
 }
 
-void Coordinator::ReadRepair(
-    const std::string& key, const Record& winner,
-    const std::vector<std::pair<uint32_t, std::optional<Record>>>& answers) {
-  for (const auto& [node, held] : answers) {
-    if (held && held->version >= winner.version) continue;
-    read_repairs_.fetch_add(1);
-    boost::asio::post(pool_, [this, node = node, key, winner] {
-      if (Status s = replicas_->Write(node, key, winner); !s.ok()) {
-        spdlog::debug("read repair of node {} failed: {}", node, s.ToString());
-      }
-    });
+// The read asks as many candidates as the level needs, this node first (read
+// directly, no network); a replica that fails is replaced by the next
+// candidate, while there is one, and so is, once, one that is slow to answer.
+class Coordinator::ReadRound {
+ public:
+  ReadRound(Coordinator* c, std::string key, std::vector<uint32_t> candidates, uint32_t required)
+      : c_(c),
+        key_(std::move(key)),
+        candidates_(std::move(candidates)),
+        required_(required),
+        round_(ReplicaRound::Clock::now() + c->options_.request_timeout) {}
+
+  // Asks the other replicas first, then reads this node's own.
+  void Send();
+  // Waits for replies until enough replicas answered, none is left to ask,
+  // or the deadline passed.
+  void Collect();
+  // Leaves the replies not waited for to the ReplyCollector, which reads
+  // and drops them so that their connections can be reused.
+  void HandOffLeftovers();
+  bool enough() const { return answers_.size() >= required_; }
+  const std::vector<Answer>& answers() const { return answers_; }
+  // Why too few replicas answered.
+  Status Shortfall(Consistency level) const;
+
+ private:
+  // Asks candidates until `required_` answers are possible or none is left.
+  void AskMore();
+  void Ask(uint32_t node);
+  void OnReplicaFailure(uint32_t node, const Status& s);
+
+  Coordinator* const c_;
+  const std::string key_;
+  const std::vector<uint32_t> candidates_;
+  const uint32_t required_;
+  ReplicaRound round_;
+  size_t next_ = 0;            // candidates_[next_] is the next to ask
+  bool read_locally_ = false;  // this node's own read is yet to be done
+  std::vector<Answer> answers_;
+  std::vector<std::string> failed_;
+};
+
+void Coordinator::ReadRound::AskMore() {
+  const uint32_t self = c_->replicas_->self_id();
+  while (answers_.size() + round_.in_flight() + (read_locally_ ? 1 : 0) < required_ &&
+         next_ < candidates_.size()) {
+    const uint32_t node = candidates_[next_++];
+    if (node == self) {
+      read_locally_ = true;
+    } else {
+      Ask(node);
+    }
   }
 }
 
-Result<Record> Coordinator::Get(std::string_view key_view, Consistency consistency) {
-  gets_.fetch_add(1);
-  if (options_.syncing && options_.syncing->load()) {
-    failures_.fetch_add(1);
-    return Status::Unavailable(
-        fmt::format("node {} is back after more than gc_grace away and syncs with its peers "
-                    "before it serves reads; ask another node",
-                    replicas_->self_id()));
+void Coordinator::ReadRound::Ask(uint32_t node) {
+  auto started = c_->replicas_->StartRead(node, key_);
+  if (started.ok()) {
+    round_.Add(node, std::move(started).value());
+  } else {
+    OnReplicaFailure(node, started.status());
   }
-  const std::vector<uint32_t>& replicas = ring_->NodesForKey(key_view);
-  const auto required = RequiredAcks(consistency, static_cast<uint32_t>(replicas.size()));
-  // Live replicas, this node first: its answer costs no network.
+}
+
+void Coordinator::ReadRound::OnReplicaFailure(uint32_t node, const Status& s) {
+  failed_.push_back(s.message());
+  if (s.code() == Status::Code::kUnavailable) c_->membership_->ReportUnreachable(node, s.message());
+}
+
+void Coordinator::ReadRound::Send() {
+  AskMore();
+  if (!read_locally_) return;
+  const uint32_t self = c_->replicas_->self_id();
+  auto held = c_->replicas_->Read(self, key_);
+  read_locally_ = false;
+  if (held.ok()) {
+    answers_.emplace_back(self, std::move(held).value());
+  } else {
+    spdlog::error("local read failed: {}", held.status().ToString());
+    failed_.push_back(held.status().ToString());
+    AskMore();
+  }
+}
+
+void Coordinator::ReadRound::Collect() {
+  auto on_reply = [this](uint32_t node, PendingCall& call) {
+    auto held = Replicas::FinishRead(node, call);
+    if (held.ok()) {
+      answers_.emplace_back(node, std::move(held).value());
+    } else {
+      OnReplicaFailure(node, held.status());
+    }
+  };
+  // Speculative retry: a replica that has not answered after a tenth of the
+  // request timeout may be hung or overloaded (it is still "up" until the
+  // failure detector notices); ask one more live replica instead of letting
+  // the read wait out the whole timeout on it.
+  const auto speculate_at = ReplicaRound::Clock::now() + c_->options_.request_timeout / 10;
+  bool speculated = false;
+  while (!enough() && round_.in_flight() > 0) {
+    const bool may_speculate = !speculated && next_ < candidates_.size();
+    if (round_.AwaitReplies(may_speculate ? speculate_at : round_.deadline(), on_reply)) {
+      AskMore();
+      continue;
+    }
+    if (!may_speculate || ReplicaRound::Clock::now() >= round_.deadline()) break;  // deadline
+    speculated = true;
+    c_->speculative_reads_.fetch_add(1);
+    Ask(candidates_[next_++]);
+  }
+}
+
+void Coordinator::ReadRound::HandOffLeftovers() {
+  round_.HandOff(&c_->replies_, [](uint32_t node) -> ReplyCollector::OnReply {
+    return [node](PendingCall* call) {
+      if (call) (void)Replicas::FinishRead(node, *call);
+    };
+  });
+}
+
+Status Coordinator::ReadRound::Shortfall(Consistency level) const {
+  const std::string why = Join(failed_);
+  const Status::ReplicaCounts answered{static_cast<int>(required_),
+                                       static_cast<int>(answers_.size())};
+  if (round_.all_answered()) {
+    // Every replica asked answered, too few with a record: not a matter of time.
+    return Status::Unavailable(fmt::format("{} needs {} replicas to answer, {} could: {}",
+                                           LevelName(level), required_, answers_.size(), why),
+                               answered);
+  }
+  return Status::TimedOut(
+      fmt::format("{} needs {} replicas to answer, {} did within {} ms{}{}", LevelName(level),
+                  required_, answers_.size(), c_->options_.request_timeout.count(),
+                  why.empty() ? "" : ": ", why),
+      answered);
+}
+
+std::vector<uint32_t> Coordinator::ReadCandidates(const std::vector<uint32_t>& replicas,
+                                                  uint32_t required) {
+  // This node first: its answer costs no network.
   std::vector<uint32_t> candidates;
   for (uint32_t node : replicas) {
     if (node == replicas_->self_id()) candidates.insert(candidates.begin(), node);
@@ -289,132 +415,42 @@ Result<Record> Coordinator::Get(std::string_view key_view, Consistency consisten
   for (uint32_t node : replicas) {
     if (node != replicas_->self_id() && membership_->IsUp(node)) candidates.push_back(node);
   }
+  return candidates;
+}
+
+Result<Record> Coordinator::Get(std::string_view key, Consistency consistency) {
+  gets_.fetch_add(1);
+  if (options_.syncing && options_.syncing->load()) {
+    return Failed(Status::Unavailable(
+        fmt::format("node {} is back after more than gc_grace away and syncs with its peers "
+                    "before it serves reads; ask another node",
+                    replicas_->self_id())));
+  }
+  const std::vector<uint32_t>& replicas = ring_->NodesForKey(key);
+  const auto required = RequiredAcks(consistency, static_cast<uint32_t>(replicas.size()));
+  std::vector<uint32_t> candidates = ReadCandidates(replicas, required);
   if (candidates.size() < required) {
-    failures_.fetch_add(1);
-    return Status::Unavailable(
-        fmt::format("{} needs {} of the key's {} replicas, {} are up", LevelName(consistency),
-                    required, replicas.size(), candidates.size()),
-        Status::ReplicaCounts{static_cast<int>(required), static_cast<int>(candidates.size())});
+    return Failed(TooFewUp(consistency, required, replicas.size(), candidates.size()));
   }
 
-  using Answer = std::pair<uint32_t, std::optional<Record>>;
-  const auto deadline = std::chrono::steady_clock::now() + options_.request_timeout;
-  const std::string key(key_view);
-  // As for writes: ask the other replicas first, read our own meanwhile,
-  // then collect replies on this thread. A replica that fails is replaced by
-  // the next live one, while there is one.
-  std::vector<Answer> got;
-  std::vector<std::string> failed;
-  std::vector<uint32_t> waiting_nodes;
-  std::vector<std::unique_ptr<PendingCall>> waiting;
-  size_t next = 0;
-  bool read_locally = false;
-  auto on_failure = [&](uint32_t node, const Status& s) {
-    failed.push_back(s.message());
-    if (s.code() == Status::Code::kUnavailable) membership_->ReportUnreachable(node, s.message());
-  };
-  // Asks candidates until `required` answers are possible or none are left.
-  auto ask_more = [&] {
-    while (got.size() + waiting.size() + (read_locally ? 1 : 0) < required &&
-           next < candidates.size()) {
-      const uint32_t node = candidates[next++];
-      if (node == replicas_->self_id()) {
-        read_locally = true;
-        continue;
-      }
-      auto started = replicas_->StartRead(node, key);
-      if (!started.ok()) {
-        on_failure(node, started.status());
-        continue;
-      }
-      waiting_nodes.push_back(node);
-      waiting.push_back(std::move(started).value());
-    }
-  };
-  ask_more();
-  if (read_locally) {
-    auto held = replicas_->Read(replicas_->self_id(), key);
-    read_locally = false;
-    if (held.ok()) {
-      got.emplace_back(replicas_->self_id(), std::move(held).value());
-    } else {
-      spdlog::error("local read failed: {}", held.status().ToString());
-      failed.push_back(held.status().ToString());
-      ask_more();
-    }
-  }
-  // Speculative retry: a replica that has not answered after a tenth of the
-  // request timeout may be hung or overloaded (it is still "up" until the
-  // failure detector notices); ask one more live replica instead of letting
-  // the read wait out the whole timeout on it.
-  const auto speculate_at = std::chrono::steady_clock::now() + options_.request_timeout / 10;
-  bool speculated = false;
-  while (got.size() < required && !waiting.empty()) {
-    std::vector<PendingCall*> calls;
-    for (auto& call : waiting) calls.push_back(call.get());
-    const bool may_speculate = !speculated && next < candidates.size();
-    const std::vector<size_t> ready =
-        WaitForReplies(calls, may_speculate ? std::min(speculate_at, deadline) : deadline);
-    if (ready.empty()) {
-      if (!may_speculate || std::chrono::steady_clock::now() >= deadline) break;  // deadline
-      speculated = true;
-      speculative_reads_.fetch_add(1);
-      const uint32_t node = candidates[next++];
-      auto started = replicas_->StartRead(node, key);
-      if (started.ok()) {
-        waiting_nodes.push_back(node);
-        waiting.push_back(std::move(started).value());
-      } else {
-        on_failure(node, started.status());
-      }
-      continue;
-    }
-    for (auto it = ready.rbegin(); it != ready.rend(); ++it) {
-      const uint32_t node = waiting_nodes[*it];
-      auto held = Replicas::FinishRead(node, *waiting[*it]);
-      waiting.erase(waiting.begin() + static_cast<std::ptrdiff_t>(*it));
-      waiting_nodes.erase(waiting_nodes.begin() + static_cast<std::ptrdiff_t>(*it));
-      if (held.ok()) {
-        got.emplace_back(node, std::move(held).value());
-      } else {
-        on_failure(node, held.status());
-      }
-    }
-    ask_more();
-  }
-  const bool all_answered = waiting.empty();
-  for (size_t i = 0; i < waiting.size(); ++i) {
-    // Late replies are read and dropped, so their connections can be reused.
-    replies_.Add(std::move(waiting[i]), deadline, [node = waiting_nodes[i]](PendingCall* call) {
-      if (call) (void)Replicas::FinishRead(node, *call);
-    });
-  }
-  if (got.size() < required) {
-    failures_.fetch_add(1);
-    const std::string why = Join(failed);
-    if (all_answered) {
-      // Every replica asked answered, too few with a record: not a matter of time.
-      return Status::Unavailable(
-          fmt::format("{} needs {} replicas to answer, {} could: {}", LevelName(consistency),
-                      required, got.size(), why),
-          Status::ReplicaCounts{static_cast<int>(required), static_cast<int>(got.size())});
-    }
-    return Status::TimedOut(
-        fmt::format("{} needs {} replicas to answer, {} did within {} ms{}{}",
-                    LevelName(consistency), required, got.size(), options_.request_timeout.count(),
-                    why.empty() ? "" : ": ", why),
-        Status::ReplicaCounts{static_cast<int>(required), static_cast<int>(got.size())});
-  }
+  ReadRound round(this, std::string(key), std::move(candidates), required);
+  round.Send();
+  round.Collect();
+  round.HandOffLeftovers();
+  if (!round.enough()) return Failed(round.Shortfall(consistency));
+  return Newest(std::string(key), round.answers());
+}
 
+Result<Record> Coordinator::Newest(const std::string& key, const std::vector<Answer>& answers) {
   const Record* winner = nullptr;
-  for (const Answer& a : got) {
+  for (const Answer& a : answers) {
     if (a.second && (!winner || a.second->version > winner->version)) winner = &*a.second;
   }
   if (!winner) {
     get_misses_.fetch_add(1);
     return Status::NotFound(key);
   }
-  ReadRepair(key, *winner, got);
+  ReadRepair(key, *winner, answers);
   // Expiry is judged by the physical clock: a TTL is a promise about real time.
   if (!winner->IsLiveAt(clock_->physical().NowMs())) {
     get_misses_.fetch_add(1);
@@ -423,10 +459,26 @@ Result<Record> Coordinator::Get(std::string_view key_view, Consistency consisten
   return *winner;
 }
 
+void Coordinator::ReadRepair(const std::string& key, const Record& winner,
+                             const std::vector<Answer>& answers) {
+  for (const auto& [node, held] : answers) {
+    if (held && held->version >= winner.version) continue;
+    // Beyond max_pending_repairs the repair is dropped (repairs_ counts it):
+    // the replica still converges, by the next read of the key or by
+    // anti-entropy, and a burst of stale reads cannot queue without bound.
+    const bool queued = repairs_.TryPost([this, node = node, key, winner] {
+      if (Status s = replicas_->Write(node, key, winner); !s.ok()) {
+        spdlog::debug("read repair of node {} failed: {}", node, s.ToString());
+      }
+    });
+    if (queued) read_repairs_.fetch_add(1);
+  }
+}
+
 CoordinatorStats Coordinator::stats() const {
-  return CoordinatorStats{puts_.load(),         removes_.load(),          gets_.load(),
-                          get_misses_.load(),   failures_.load(),         hints_stored_.load(),
-                          read_repairs_.load(), speculative_reads_.load()};
+  return CoordinatorStats{puts_.load(),         removes_.load(),           gets_.load(),
+                          get_misses_.load(),   failures_.load(),          hints_stored_.load(),
+                          read_repairs_.load(), speculative_reads_.load(), repairs_.dropped()};
 }
 
 }  // namespace alder

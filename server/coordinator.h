@@ -17,18 +17,19 @@
 // not answered after a tenth of request_timeout (speculative retry), and
 // return the greatest version; tombstones and expired records read as
 // NotFound. Replicas that answered with an older version, or nothing, are
-// repaired in the background with the winner (read repair).
+// repaired in the background with the winner (read repair), at most
+// max_pending_repairs at once: beyond that a repair is dropped (and
+// counted), left to anti-entropy.
 //
 // Thread-safe. The request's own thread sends to the replicas, does this
 // node's part, and collects the replies it needs (no thread hand-off on the
-// way). Replies not needed for the answer are finished by a ReplyCollector
-// (server/reply_collector.h), read repairs on a small thread pool. The
-// destructor waits for both.
+// way: server/replica_round.h). Replies not needed for the answer are
+// finished by a ReplyCollector (server/reply_collector.h), read repairs on a
+// small thread pool. The destructor waits for both.
 #ifndef ALDER_SERVER_COORDINATOR_H_
 #define ALDER_SERVER_COORDINATOR_H_
 
 #include <atomic>
-#include <boost/asio/thread_pool.hpp>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -36,6 +37,7 @@
 #include <string_view>
 
 #include "clock/hlc.h"
+#include "server/bounded_task_pool.h"
 #include "server/hint_store.h"
 #include "server/membership.h"
 #include "server/record.h"
@@ -64,11 +66,15 @@ struct CoordinatorOptions {
   // True while this node syncs after a long absence: it coordinates no
   // reads then (its own replica may be stale beyond what hints cover).
   const std::atomic<bool>* syncing = nullptr;
+  // Read repairs queued or running at most; more are dropped. Each holds a
+  // copy of its record, so the bound is on memory too.
+  size_t max_pending_repairs = 1024;
 };
 
 struct CoordinatorStats {
   uint64_t puts = 0, removes = 0, gets = 0, get_misses = 0, failures = 0;
   uint64_t hints_stored = 0, read_repairs = 0, speculative_reads = 0;
+  uint64_t read_repairs_dropped = 0;  // over max_pending_repairs; not in read_repairs
 };
 
 class Coordinator {
@@ -94,15 +100,27 @@ class Coordinator {
   CoordinatorStats stats() const;
 
  private:
+  // One request's calls to its replicas, and what came back.
+  class WriteRound;
+  class ReadRound;
+  // A replica's answer to a read: its record, or nothing held.
+  using Answer = std::pair<uint32_t, std::optional<Record>>;
+
   Result<Version> Write(std::string_view key, Record record, Consistency consistency);
+  // The live replicas of `replicas` a read may ask, this node first.
+  std::vector<uint32_t> ReadCandidates(const std::vector<uint32_t>& replicas, uint32_t required);
+  // The read's answer from the replicas' `answers`: the newest record, or
+  // NotFound; replicas that answered with less are repaired.
+  Result<Record> Newest(const std::string& key, const std::vector<Answer>& answers);
+  // Counts a failed request; returns `status`.
+  Status Failed(Status status);
   // After a replica write failed: marks an unreachable node down, and keeps
   // the write as a hint unless the replica refused it.
   void AfterFailedReplicaWrite(uint32_t node, const std::string& key, const Record& record,
                                const Status& status);
   // Keeps `record` for `node` to replay later (unless hints are disabled).
   void StoreHint(uint32_t node, const std::string& key, const Record& record);
-  void ReadRepair(const std::string& key, const Record& winner,
-                  const std::vector<std::pair<uint32_t, std::optional<Record>>>& answers);
+  void ReadRepair(const std::string& key, const Record& winner, const std::vector<Answer>& answers);
   // How many of `replicas` are up; when fewer than `required`, first tries
   // those marked down (Membership::ConfirmUp).
   uint32_t AliveCount(const std::vector<uint32_t>& replicas, uint32_t required);
@@ -113,8 +131,10 @@ class Coordinator {
   Membership* const membership_;
   HintStore* const hints_;
   const CoordinatorOptions options_;
-  boost::asio::thread_pool pool_;  // read repairs
-  ReplyCollector replies_;         // replies not waited for
+  // Destroyed in reverse: the read repairs finish first, then the replies
+  // not waited for.
+  ReplyCollector replies_;
+  BoundedTaskPool repairs_;
 
   std::atomic<uint64_t> puts_{0}, removes_{0}, gets_{0}, get_misses_{0}, failures_{0};
   std::atomic<uint64_t> hints_stored_{0}, read_repairs_{0}, speculative_reads_{0};

@@ -67,6 +67,10 @@ void AddCoordinatorMetrics(Metrics* metrics, const NodeParts& parts) {
       "alder_read_repairs_total", "Replicas brought up to date by reads",
       [c = parts.coordinator] { return static_cast<double>(c->stats().read_repairs); });
   metrics->AddScrapedCounter(
+      "alder_read_repairs_dropped_total",
+      "Read repairs dropped with max_pending_repairs already pending (anti-entropy does them)",
+      [c = parts.coordinator] { return static_cast<double>(c->stats().read_repairs_dropped); });
+  metrics->AddScrapedCounter(
       "alder_speculative_reads_total", "Reads sent to one more replica after a slow answer",
       [c = parts.coordinator] { return static_cast<double>(c->stats().speculative_reads); });
   metrics->AddScrapedGauge("alder_client_connections", "Client connections open now",

@@ -17,6 +17,7 @@
 
 #include "Internode.h"
 #include "test/support/local_cluster.h"
+#include "test/support/scrape.h"
 #include "test/support/temp_dir.h"
 
 namespace alder::testing {
@@ -178,6 +179,11 @@ TEST_F(ClusterTest, AReadRepairsAStaleReplica) {
   EXPECT_EQ(Get(cluster(), 3, "k", api::Consistency::ONE), "old");
 
   EXPECT_EQ(Get(cluster(), 1, "k", api::Consistency::ALL), "new");
+  // Counted as queued before the answer; nowhere near the bound, none dropped.
+  const auto metrics = Scrape(cluster().node(1).metrics_port());
+  ASSERT_TRUE(metrics) << cluster().node(1).ReadLog();
+  EXPECT_EQ(SampleIn(*metrics, "alder_read_repairs_total"), 1);
+  EXPECT_EQ(SampleIn(*metrics, "alder_read_repairs_dropped_total"), 0);
   // The repair runs in the background: node 3's own replica (read at ONE
   // through node 3) turns new, and then node 3 alone serves it.
   EXPECT_TRUE(WaitFor([&] { return Get(cluster(), 3, "k", api::Consistency::ONE) == "new"; }, 5s));
