@@ -45,9 +45,10 @@ class SoleReplicaGuard final : public PurgeGuard {
 };
 
 struct TombstoneGcOptions {
-  std::chrono::milliseconds gc_grace{std::chrono::hours(24 * 10)};
-  std::chrono::milliseconds interval{std::chrono::hours(1)};  // between passes
-  size_t batch = 1000;                                        // records read per scan step
+  // No default here: alderd sets these two from NodeConfig (server/config.h).
+  std::chrono::milliseconds gc_grace{};
+  std::chrono::milliseconds interval{};  // between passes
+  size_t batch = 1000;                   // records read per scan step
 };
 
 struct GcPassStats {

@@ -40,9 +40,13 @@ class CeilingStore {
   virtual void PersistCeilingMs(uint64_t ceiling_ms) = 0;
 };
 
+// alderd's default max_clock_offset (NodeConfig in server/config.h), shared
+// with tests that build a clock without a config.
+inline constexpr std::chrono::milliseconds kDefaultMaxClockOffset{500};
+
 struct HlcOptions {
   // Remote timestamps further ahead of local physical time are rejected.
-  std::chrono::milliseconds max_offset{500};
+  std::chrono::milliseconds max_offset = kDefaultMaxClockOffset;
   // How far above the highest issued wall time the persisted ceiling is set.
   // A restart can start the clock at most this far ahead of physical time, so
   // keep it well below max_offset; larger values persist less often.

@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 
+#include "server/config_options.h"
 #include "server/config_template.h"
 #include "server/duration.h"
 
@@ -108,89 +109,24 @@ Result<uint64_t> ParseByteSize(const std::string& text) {
   return count * scale;
 }
 
-Result<CommandLine> ParseCommandLine(int argc, const char* const argv[]) {
-  const NodeConfig defaults;
-  po::options_description general("General");
-  general.add_options()
-      ("help,h", "print this help and exit")
-      ("version", "print the version and exit")
-      ("print-config", "print a config file of every setting and exit: the ones given as flags "
-       "set, the others commented out with their defaults")
-      ("config", po::value<std::string>(), "INI file with any of the settings below (flags win)");
-  po::options_description settings("Settings (as --flag or as `key = value` in the config file)");
-  settings.add_options()
-      ("node_id", po::value<std::string>()->default_value(std::to_string(defaults.node_id)),
-       "this node's id, 1..2147483647, unique in the cluster")
-      ("data_dir", po::value<std::string>()->default_value(defaults.data_dir),
-       "where this node keeps its WiredTiger tables")
-      ("listen", po::value<std::string>()->default_value(defaults.listen.ToString()),
-       "client API address host:port")
-      ("internode_listen",
-       po::value<std::string>()->default_value(defaults.internode_listen.ToString()),
-       "internode address host:port")
-      ("metrics_listen",
-       po::value<std::string>()->default_value(defaults.metrics_listen->ToString()),
-       "address host:port serving Prometheus metrics at /metrics; empty: none")
-      ("peers", po::value<std::string>()->default_value(""),
-       "every node's internode address, this one included: id@host:port,...; empty: a "
-       "one-node cluster")
-      ("replication_factor", po::value<uint32_t>()->default_value(defaults.replication_factor),
-       "copies of each key; capped at the node count unless set explicitly")
-      ("partitions", po::value<uint32_t>()->default_value(defaults.partitions),
-       "partitions in the cluster, a power of two; fixed at creation")
-      ("cluster_name", po::value<std::string>()->default_value(defaults.cluster_name),
-       "the cluster's name; fixed at creation, nodes of another cluster are refused")
-      ("request_timeout", po::value<std::string>()->default_value("2s"),
-       "how long a coordinator waits for replicas before answering TimedOut")
-      ("heartbeat_interval", po::value<std::string>()->default_value("500ms"),
-       "how often each node sends a heartbeat to every other")
-      ("failure_timeout", po::value<std::string>()->default_value("2s"),
-       "a peer not heard from for this long is marked down")
-      ("hint_replay_rate", po::value<uint32_t>()->default_value(defaults.hint_replay_rate),
-       "hints replayed per second to a returning node, at most")
-      ("tree_fanout", po::value<uint32_t>()->default_value(defaults.tree_fanout),
-       "children per Merkle tree node, a power of two (same on every node)")
-      ("tree_depth", po::value<uint32_t>()->default_value(defaults.tree_depth),
-       "levels below each tree's root: tree_fanout^tree_depth segments per partition; "
-       "memory is about 16 bytes x 1.07 x segments per partition")
-      ("repair_rate", po::value<std::string>()->default_value("256KB"),
-       "bytes anti-entropy moves per second, at most: records sent, tree hashes and keys "
-       "compared (0: unlimited)")
-      ("maintain_trees", po::value<std::string>()->default_value("on"),
-       "on: keep Merkle trees and run anti-entropy; off: neither (only to measure their "
-       "cost: replicas then never repair, and tombstones of replicated keys are never purged)")
-      ("durability", po::value<std::string>()->default_value("fsync"),
-       "fsync: an acknowledged write is on the storage device (survives power loss); "
-       "process: it is in the operating system (survives kill -9 of alderd, not power loss)")
-      ("gc_grace", po::value<std::string>()->default_value("10d"),
-       "how long tombstones and expired records are kept before they may be purged")
-      ("gc_interval", po::value<std::string>()->default_value("1h"),
-       "how often the tombstone collector scans for purgeable records")
-      ("hint_window", po::value<std::string>(),
-       (std::string("how long writes for a down replica are kept as hints. ") + kHintWindowRule +
-        " 0s: no hints").c_str())
-      ("anti_entropy_interval", po::value<std::string>()->default_value("10m"),
-       "how often replicas compare Merkle trees (multi-node clusters)")
-      ("max_clock_offset", po::value<std::string>()->default_value("500ms"),
-       "remote timestamps further ahead of local time than this are rejected")
-      ("checkpoint_interval", po::value<std::string>()->default_value("60s"),
-       "how often WiredTiger checkpoints (bounds recovery time)")
-      ("max_key_bytes", po::value<uint32_t>()->default_value(defaults.max_key_bytes),
-       "longest key accepted, in bytes")
-      ("max_value_bytes", po::value<uint32_t>()->default_value(defaults.max_value_bytes),
-       "largest value accepted, in bytes")
-      ("max_connections", po::value<uint32_t>()->default_value(defaults.max_connections),
-       "client connections served at once (one thread each); more wait to be accepted")
-      ("client_idle_timeout", po::value<std::string>()->default_value("10m"),
-       "a client connection idle (or stuck mid-frame) this long is closed")
-      ("cache_size", po::value<std::string>()->default_value("256MB"),
-       "WiredTiger cache size; most of alderd's memory")
-      ("log_level", po::value<std::string>()->default_value(defaults.log_level),
-       "one of trace, debug, info, warn, error");
+std::string FormatByteSize(uint64_t bytes) {
+  for (const auto& [unit, scale] :
+       {std::pair{"GB", 1ull << 30}, std::pair{"MB", 1ull << 20}, std::pair{"KB", 1ull << 10}}) {
+    if (bytes != 0 && bytes % scale == 0) return std::to_string(bytes / scale) + unit;
+  }
+  return std::to_string(bytes) + "B";
+}
 
-  po::options_description all;
-  all.add(general).add(settings);
-  po::variables_map vm;
+const char* DurabilityName(Durability durability) {
+  return durability == Durability::kFsync ? "fsync" : "process";
+}
+
+namespace {
+
+// Reads flags, then the --config file if one is named (flags win).
+Status ReadFlagsAndConfigFile(int argc, const char* const argv[],
+                              const po::options_description& all,
+                              const po::options_description& settings, po::variables_map* vm) {
   try {
     // Positional arguments are collected, not dropped: `alderd mynode.conf`
     // must not start a default node.
@@ -198,43 +134,35 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[]) {
     const std::vector<std::string> stray =
         po::collect_unrecognized(parsed.options, po::include_positional);
     if (!stray.empty()) return Status::InvalidArgument(StrayArgumentMessage(stray.front()));
-    po::store(parsed, vm);
-    if (vm.count("config")) {
-      const std::string path = vm["config"].as<std::string>();
+    po::store(parsed, *vm);
+    if (vm->count("config")) {
+      const std::string path = (*vm)["config"].as<std::string>();
       std::ifstream file(path);
       if (!file) return Status::InvalidArgument("cannot read config file " + path);
-      po::store(po::parse_config_file(file, settings), vm);
+      po::store(po::parse_config_file(file, settings), *vm);
     }
-    po::notify(vm);
+    po::notify(*vm);
   } catch (const po::error& e) {
     return Status::InvalidArgument(e.what());
   }
+  return Status::Ok();
+}
 
-  CommandLine out;
-  if (vm.count("help")) {
-    std::ostringstream help;
-    help << "Usage: alderd [--config FILE] [--SETTING VALUE ...]\n\n"
-            "Runs one Alder node. With no settings: a one-node cluster with data in\n"
-            "./alder-data, serving clients on 127.0.0.1:7700.\n\n"
-         << all
-         << "\nExit codes: 0 stopped cleanly (SIGTERM or SIGINT), 1 could not start or failed\n"
-            "while running (the log says why), 2 bad command line or config file.\n";
-    out.exit_now = true;
-    out.output = help.str();
-    return out;
-  }
-  if (vm.count("print-config")) {
-    out.exit_now = true;
-    out.output = ConfigTemplate(settings, vm);
-    return out;
-  }
-  if (vm.count("version")) {
-    out.exit_now = true;
-    out.output = "alderd " ALDER_VERSION "\n";
-    return out;
-  }
+// What --help, --print-config or --version print, or nullopt when none was given.
+std::optional<std::string> InformationAskedFor(const po::variables_map& vm,
+                                               const po::options_description& all,
+                                               const po::options_description& settings) {
+  if (vm.count("help")) return HelpText(all);
+  if (vm.count("print-config")) return ConfigTemplate(settings, vm);
+  if (vm.count("version")) return std::string("alderd " ALDER_VERSION "\n");
+  return std::nullopt;
+}
 
-  NodeConfig& c = out.config;
+// The readers below each turn one group of settings into NodeConfig fields
+// and check them, in the order ParseCommandLine calls them (later groups use
+// fields set by earlier ones). Each returns the first bad setting's error.
+
+Status ReadIdentity(const po::variables_map& vm, NodeConfig* c) {
   // Read as text: Boost would take "-1" as 4294967295 and the message would
   // show a number the user never typed.
   const std::string node_id = vm["node_id"].as<std::string>();
@@ -242,145 +170,213 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[]) {
   if (!parsed_id.ok() || parsed_id.value() == 0 || parsed_id.value() > 0x7fffffffu) {
     return Status::InvalidArgument("node_id must be in 1..2147483647, got '" + node_id + "'");
   }
-  c.node_id = parsed_id.value();
-  c.data_dir = vm["data_dir"].as<std::string>();
-  if (c.data_dir.empty()) return Status::InvalidArgument("data_dir must not be empty");
-  for (auto [name, target] : {std::pair{"listen", &c.listen},
-                              std::pair{"internode_listen", &c.internode_listen}}) {
+  c->node_id = parsed_id.value();
+  c->data_dir = vm["data_dir"].as<std::string>();
+  if (c->data_dir.empty()) return Status::InvalidArgument("data_dir must not be empty");
+  return Status::Ok();
+}
+
+Status ReadAddresses(const po::variables_map& vm, NodeConfig* c) {
+  for (auto [name, target] :
+       {std::pair{"listen", &c->listen}, std::pair{"internode_listen", &c->internode_listen}}) {
     auto parsed = ParseHostPort(vm[name].as<std::string>());
-    if (!parsed.ok()) return Status::InvalidArgument(std::string(name) + ": " + parsed.status().message());
+    if (!parsed.ok()) {
+      return Status::InvalidArgument(std::string(name) + ": " + parsed.status().message());
+    }
     *target = parsed.value();
   }
   if (const std::string m = vm["metrics_listen"].as<std::string>(); m.empty()) {
-    c.metrics_listen.reset();
+    c->metrics_listen.reset();
   } else {
     auto parsed = ParseHostPort(m);
-    if (!parsed.ok()) return Status::InvalidArgument("metrics_listen: " + parsed.status().message());
-    c.metrics_listen = parsed.value();
+    if (!parsed.ok()) {
+      return Status::InvalidArgument("metrics_listen: " + parsed.status().message());
+    }
+    c->metrics_listen = parsed.value();
   }
+  return Status::Ok();
+}
+
+// peers, partitions and replication_factor.
+Status ReadClusterShape(const po::variables_map& vm, NodeConfig* c) {
   auto peers = ParsePeers(vm["peers"].as<std::string>());
   if (!peers.ok()) return Status::InvalidArgument("peers: " + peers.status().message());
-  c.peers = peers.value();
-  if (c.peers.empty()) c.peers.push_back(Peer{c.node_id, c.internode_listen});
+  c->peers = peers.value();
+  if (c->peers.empty()) c->peers.push_back(Peer{c->node_id, c->internode_listen});
   bool self_listed = false;
-  for (const Peer& p : c.peers) self_listed |= p.node_id == c.node_id;
+  for (const Peer& p : c->peers) self_listed |= p.node_id == c->node_id;
   if (!self_listed) {
     return Status::InvalidArgument("peers must list this node (node_id " +
-                                   std::to_string(c.node_id) + ") too");
+                                   std::to_string(c->node_id) + ") too");
   }
 
-  c.partitions = vm["partitions"].as<uint32_t>();
-  if (!std::has_single_bit(c.partitions) || c.partitions > 65536) {
+  c->partitions = vm["partitions"].as<uint32_t>();
+  if (!std::has_single_bit(c->partitions) || c->partitions > 65536) {
     return Status::InvalidArgument("partitions must be a power of two in 1..65536, got " +
-                                   std::to_string(c.partitions));
+                                   std::to_string(c->partitions));
   }
-  c.replication_factor = vm["replication_factor"].as<uint32_t>();
-  const auto nodes = static_cast<uint32_t>(c.peers.size());
-  if (c.replication_factor == 0) return Status::InvalidArgument("replication_factor must be >= 1");
-  if (c.replication_factor > nodes) {
+  c->replication_factor = vm["replication_factor"].as<uint32_t>();
+  const auto nodes = static_cast<uint32_t>(c->peers.size());
+  if (c->replication_factor == 0) return Status::InvalidArgument("replication_factor must be >= 1");
+  if (c->replication_factor > nodes) {
     if (!vm["replication_factor"].defaulted()) {
-      return Status::InvalidArgument("replication_factor " + std::to_string(c.replication_factor) +
+      return Status::InvalidArgument("replication_factor " + std::to_string(c->replication_factor) +
                                      " needs at least that many nodes; peers lists " +
                                      std::to_string(nodes));
     }
-    c.replication_factor = nodes;
+    c->replication_factor = nodes;
   }
+  return Status::Ok();
+}
 
+Status ReadDurability(const po::variables_map& vm, NodeConfig* c) {
   const std::string durability = vm["durability"].as<std::string>();
-  if (durability == "fsync") {
-    c.durability = Durability::kFsync;
-  } else if (durability == "process") {
-    c.durability = Durability::kProcess;
-  } else {
-    return Status::InvalidArgument("durability must be fsync or process, got '" + durability + "'");
+  for (Durability d : {Durability::kFsync, Durability::kProcess}) {
+    if (durability == DurabilityName(d)) {
+      c->durability = d;
+      return Status::Ok();
+    }
   }
+  return Status::InvalidArgument("durability must be fsync or process, got '" + durability + "'");
+}
 
+// Every duration but hint_window (ReadHints), with the bounds they must keep.
+Status ReadDurations(const po::variables_map& vm, NodeConfig* c) {
   for (auto [name, target] :
-       {std::pair{"gc_grace", &c.gc_grace}, std::pair{"gc_interval", &c.gc_interval},
-        std::pair{"anti_entropy_interval", &c.anti_entropy_interval},
-        std::pair{"max_clock_offset", &c.max_clock_offset},
-        std::pair{"checkpoint_interval", &c.checkpoint_interval},
-        std::pair{"client_idle_timeout", &c.client_idle_timeout},
-        std::pair{"request_timeout", &c.request_timeout},
-        std::pair{"heartbeat_interval", &c.heartbeat_interval},
-        std::pair{"failure_timeout", &c.failure_timeout}}) {
+       {std::pair{"gc_grace", &c->gc_grace}, std::pair{"gc_interval", &c->gc_interval},
+        std::pair{"anti_entropy_interval", &c->anti_entropy_interval},
+        std::pair{"max_clock_offset", &c->max_clock_offset},
+        std::pair{"checkpoint_interval", &c->checkpoint_interval},
+        std::pair{"client_idle_timeout", &c->client_idle_timeout},
+        std::pair{"request_timeout", &c->request_timeout},
+        std::pair{"heartbeat_interval", &c->heartbeat_interval},
+        std::pair{"failure_timeout", &c->failure_timeout}}) {
     auto parsed = DurationSetting(vm, name);
     if (!parsed.ok()) return parsed.status();
     *target = parsed.value();
   }
-  if (c.gc_interval.count() == 0 || c.checkpoint_interval < std::chrono::seconds(1) ||
-      c.client_idle_timeout.count() == 0 || c.max_clock_offset.count() == 0) {
+  if (c->gc_interval.count() == 0 || c->checkpoint_interval < std::chrono::seconds(1) ||
+      c->client_idle_timeout.count() == 0 || c->max_clock_offset.count() == 0) {
     return Status::InvalidArgument(
         "gc_interval, max_clock_offset and client_idle_timeout must be positive, "
         "checkpoint_interval at least 1s");
   }
 
-  if (c.request_timeout.count() == 0 || c.heartbeat_interval.count() == 0) {
+  if (c->request_timeout.count() == 0 || c->heartbeat_interval.count() == 0) {
     return Status::InvalidArgument("request_timeout and heartbeat_interval must be positive");
   }
-  if (c.failure_timeout < 2 * c.heartbeat_interval) {
+  if (c->failure_timeout < 2 * c->heartbeat_interval) {
     return Status::InvalidArgument(
         "failure_timeout must be at least twice heartbeat_interval, or one lost heartbeat "
         "would mark a healthy node down");
   }
-  c.tree_fanout = vm["tree_fanout"].as<uint32_t>();
-  c.tree_depth = vm["tree_depth"].as<uint32_t>();
+  return Status::Ok();
+}
+
+// tree_fanout, tree_depth, repair_rate and maintain_trees.
+Status ReadAntiEntropy(const po::variables_map& vm, NodeConfig* c) {
+  c->tree_fanout = vm["tree_fanout"].as<uint32_t>();
+  c->tree_depth = vm["tree_depth"].as<uint32_t>();
   auto repair_rate = ParseByteSize(vm["repair_rate"].as<std::string>());
-  if (!repair_rate.ok()) return Status::InvalidArgument("repair_rate: " + repair_rate.status().message());
-  c.repair_rate_bytes = repair_rate.value();
+  if (!repair_rate.ok()) {
+    return Status::InvalidArgument("repair_rate: " + repair_rate.status().message());
+  }
+  c->repair_rate_bytes = repair_rate.value();
   const std::string trees = vm["maintain_trees"].as<std::string>();
   if (trees != "on" && trees != "off") {
     return Status::InvalidArgument("maintain_trees must be on or off, got '" + trees + "'");
   }
-  c.maintain_trees = trees == "on";
+  c->maintain_trees = trees == "on";
+  return Status::Ok();
+}
+
+// hint_window (given, or by kHintWindowRule) and hint_replay_rate.
+Status ReadHints(const po::variables_map& vm, NodeConfig* c) {
   // A hint is replayed at most hint_window (plus a request) after its write;
   // a tombstone that write may have been superseded by is purged no sooner
   // than gc_grace after it. So no hint can bring back a purged delete.
   if (vm.count("hint_window")) {
     auto window = DurationSetting(vm, "hint_window");
     if (!window.ok()) return window.status();
-    c.hint_window = window.value();
-    if (c.hint_window.count() > 0 && c.hint_window + c.request_timeout >= c.gc_grace) {
+    c->hint_window = window.value();
+    if (c->hint_window.count() > 0 && c->hint_window + c->request_timeout >= c->gc_grace) {
       return Status::InvalidArgument(
-          "hint_window (" + FormatDuration(c.hint_window) + ") plus request_timeout (" +
-          FormatDuration(c.request_timeout) + ") must be shorter than gc_grace (" +
-          FormatDuration(c.gc_grace) +
+          "hint_window (" + FormatDuration(c->hint_window) + ") plus request_timeout (" +
+          FormatDuration(c->request_timeout) + ") must be shorter than gc_grace (" +
+          FormatDuration(c->gc_grace) +
           "), or a replayed hint could bring back a value whose tombstone was already purged; "
           "lower hint_window (0s: no hints) or raise gc_grace");
     }
   } else {
-    c.hint_window = DefaultHintWindow(c.gc_grace, c.request_timeout);
-    if (c.hint_window.count() == 0) {
+    c->hint_window = DefaultHintWindow(c->gc_grace, c->request_timeout);
+    if (c->hint_window.count() == 0) {
       // Hints silently off would surprise: say so and let the user choose.
       return Status::InvalidArgument(
-          "gc_grace (" + FormatDuration(c.gc_grace) + ") leaves no room for hints after "
-          "request_timeout (" + FormatDuration(c.request_timeout) + "). " + kHintWindowRule +
+          "gc_grace (" + FormatDuration(c->gc_grace) +
+          ") leaves no room for hints after request_timeout (" +
+          FormatDuration(c->request_timeout) + "). " + kHintWindowRule +
           " Raise gc_grace, lower request_timeout, or set hint_window = 0s to run without hints");
     }
   }
-  c.hint_replay_rate = vm["hint_replay_rate"].as<uint32_t>();
-  if (c.hint_replay_rate == 0) return Status::InvalidArgument("hint_replay_rate must be >= 1");
-  c.cluster_name = vm["cluster_name"].as<std::string>();
-  if (c.cluster_name.empty()) return Status::InvalidArgument("cluster_name must not be empty");
+  c->hint_replay_rate = vm["hint_replay_rate"].as<uint32_t>();
+  if (c->hint_replay_rate == 0) return Status::InvalidArgument("hint_replay_rate must be >= 1");
+  return Status::Ok();
+}
 
-  c.max_key_bytes = vm["max_key_bytes"].as<uint32_t>();
-  c.max_value_bytes = vm["max_value_bytes"].as<uint32_t>();
-  if (c.max_key_bytes == 0 || c.max_key_bytes > (1u << 16)) {
+Status ReadClusterName(const po::variables_map& vm, NodeConfig* c) {
+  c->cluster_name = vm["cluster_name"].as<std::string>();
+  if (c->cluster_name.empty()) return Status::InvalidArgument("cluster_name must not be empty");
+  return Status::Ok();
+}
+
+// Key and value sizes, connections and the cache.
+Status ReadLimits(const po::variables_map& vm, NodeConfig* c) {
+  c->max_key_bytes = vm["max_key_bytes"].as<uint32_t>();
+  c->max_value_bytes = vm["max_value_bytes"].as<uint32_t>();
+  if (c->max_key_bytes == 0 || c->max_key_bytes > (1u << 16)) {
     return Status::InvalidArgument("max_key_bytes must be in 1..65536");
   }
-  if (c.max_value_bytes > (256u << 20)) {
+  if (c->max_value_bytes > (256u << 20)) {
     return Status::InvalidArgument("max_value_bytes must be at most 268435456 (256 MiB)");
   }
-  c.max_connections = vm["max_connections"].as<uint32_t>();
-  if (c.max_connections == 0) return Status::InvalidArgument("max_connections must be >= 1");
+  c->max_connections = vm["max_connections"].as<uint32_t>();
+  if (c->max_connections == 0) return Status::InvalidArgument("max_connections must be >= 1");
   auto cache = ParseByteSize(vm["cache_size"].as<std::string>());
   if (!cache.ok()) return Status::InvalidArgument("cache_size: " + cache.status().message());
-  if (cache.value() < (1ull << 20)) return Status::InvalidArgument("cache_size must be at least 1MB");
-  c.cache_size_bytes = cache.value();
-  c.log_level = vm["log_level"].as<std::string>();
-  if (!std::set<std::string>{"trace", "debug", "info", "warn", "error"}.count(c.log_level)) {
-    return Status::InvalidArgument("log_level must be one of trace, debug, info, warn, error; "
-                                   "got '" + c.log_level + "'");
+  if (cache.value() < (1ull << 20)) {
+    return Status::InvalidArgument("cache_size must be at least 1MB");
+  }
+  c->cache_size_bytes = cache.value();
+  return Status::Ok();
+}
+
+Status ReadLogLevel(const po::variables_map& vm, NodeConfig* c) {
+  c->log_level = vm["log_level"].as<std::string>();
+  if (!std::set<std::string>{"trace", "debug", "info", "warn", "error"}.count(c->log_level)) {
+    return Status::InvalidArgument(
+        "log_level must be one of trace, debug, info, warn, error; got '" + c->log_level + "'");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<CommandLine> ParseCommandLine(int argc, const char* const argv[]) {
+  const po::options_description settings = SettingOptions();
+  po::options_description all;
+  all.add(GeneralOptions()).add(settings);
+  po::variables_map vm;
+  if (Status s = ReadFlagsAndConfigFile(argc, argv, all, settings, &vm); !s.ok()) return s;
+
+  CommandLine out;
+  if (std::optional<std::string> output = InformationAskedFor(vm, all, settings)) {
+    out.exit_now = true;
+    out.output = std::move(*output);
+    return out;
+  }
+  for (auto read : {ReadIdentity, ReadAddresses, ReadClusterShape, ReadDurability, ReadDurations,
+                    ReadAntiEntropy, ReadHints, ReadClusterName, ReadLimits, ReadLogLevel}) {
+    if (Status s = read(vm, &out.config); !s.ok()) return s;
   }
   return out;
 }

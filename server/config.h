@@ -10,8 +10,11 @@
 #include <string>
 #include <vector>
 
+#include "clock/hlc.h"
 #include "server/group_commit.h"
+#include "server/request_limits.h"
 #include "server/status.h"
+#include "server/storage.h"
 
 namespace alder {
 
@@ -26,6 +29,21 @@ struct Peer {
   HostPort internode;
 };
 
+// The default hint_window, in the words of --help, the README and the config
+// errors; DefaultHintWindow below is this sentence in code.
+inline constexpr const char* kHintWindowRule =
+    "By default it is the shorter of 3h and half of (gc_grace - request_timeout); "
+    "hint_window plus request_timeout must be shorter than gc_grace.";
+
+// kHintWindowRule in code: min(3h, (gc_grace - request_timeout) / 2), and 0
+// when request_timeout is not shorter than gc_grace (no window is safe then).
+std::chrono::milliseconds DefaultHintWindow(std::chrono::milliseconds gc_grace,
+                                            std::chrono::milliseconds request_timeout);
+
+// Every setting of alderd with its default: the one place the defaults are
+// stated. --help and --print-config show these values; the options structs
+// alderd builds from a NodeConfig (server/main.cc) have none of their own,
+// and the few that tests build without a config share a named constant.
 struct NodeConfig {
   // Identity and placement.
   uint32_t node_id = 1;  // 1..2^31-1, unique in the cluster
@@ -54,34 +72,23 @@ struct NodeConfig {
   bool maintain_trees = true;  // off only to measure their cost
 
   // Durability and time.
-  Durability durability = Durability::kFsync;
+  Durability durability = kDefaultDurability;
   std::chrono::milliseconds gc_grace{std::chrono::hours(24 * 10)};
   std::chrono::milliseconds gc_interval{std::chrono::hours(1)};  // how often GC scans
-  std::chrono::milliseconds hint_window{std::chrono::hours(3)};  // kHintWindowRule
+  std::chrono::milliseconds hint_window = DefaultHintWindow(gc_grace, request_timeout);
   std::chrono::milliseconds anti_entropy_interval{std::chrono::minutes(10)};
-  std::chrono::milliseconds max_clock_offset{500};
-  std::chrono::milliseconds checkpoint_interval{std::chrono::seconds(60)};
+  std::chrono::milliseconds max_clock_offset = clock::kDefaultMaxClockOffset;
+  std::chrono::milliseconds checkpoint_interval = kDefaultCheckpointInterval;
 
   // Limits.
-  uint32_t max_key_bytes = 2048;
-  uint32_t max_value_bytes = 1 << 20;
+  uint32_t max_key_bytes = kDefaultMaxKeyBytes;
+  uint32_t max_value_bytes = kDefaultMaxValueBytes;
   uint32_t max_connections = 512;  // client connections served at once
   std::chrono::milliseconds client_idle_timeout{std::chrono::minutes(10)};
-  uint64_t cache_size_bytes = 256ull << 20;  // WiredTiger cache
+  uint64_t cache_size_bytes = kDefaultCacheSizeBytes;  // WiredTiger cache
 
   std::string log_level = "info";
 };
-
-// The default hint_window, in the words of --help, the README and the config
-// errors; DefaultHintWindow below is this sentence in code.
-inline constexpr const char* kHintWindowRule =
-    "By default it is the shorter of 3h and half of (gc_grace - request_timeout); "
-    "hint_window plus request_timeout must be shorter than gc_grace.";
-
-// kHintWindowRule in code: min(3h, (gc_grace - request_timeout) / 2), and 0
-// when request_timeout is not shorter than gc_grace (no window is safe then).
-std::chrono::milliseconds DefaultHintWindow(std::chrono::milliseconds gc_grace,
-                                            std::chrono::milliseconds request_timeout);
 
 // What the command line asked for.
 struct CommandLine {
@@ -99,6 +106,13 @@ Result<HostPort> ParseHostPort(const std::string& text);
 
 // Parses a byte size: a number with an optional unit B, KB, MB, GB (powers of 1024).
 Result<uint64_t> ParseByteSize(const std::string& text);
+
+// The shortest exact spelling of `bytes` that ParseByteSize reads back, in
+// the largest unit that divides it: 262144 -> "256KB", 1000 -> "1000B".
+std::string FormatByteSize(uint64_t bytes);
+
+// The durability setting's spelling: "fsync" or "process".
+const char* DurabilityName(Durability durability);
 
 }  // namespace alder
 

@@ -60,9 +60,10 @@ struct WriteOptions {
 };
 
 struct CoordinatorOptions {
-  std::chrono::milliseconds request_timeout{2000};
-  std::chrono::milliseconds hint_window{std::chrono::hours(3)};  // 0: no hints
-  size_t repair_threads = 4;                                     // read repairs in flight at once
+  // No default here: alderd sets these two from NodeConfig (server/config.h).
+  std::chrono::milliseconds request_timeout{};
+  std::chrono::milliseconds hint_window{};  // 0: no hints
+  size_t repair_threads = 4;                // read repairs in flight at once
   // True while this node syncs after a long absence: it coordinates no
   // reads then (its own replica may be stale beyond what hints cover).
   const std::atomic<bool>* syncing = nullptr;

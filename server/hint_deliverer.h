@@ -28,8 +28,9 @@
 namespace alder {
 
 struct HintDeliveryOptions {
-  std::chrono::milliseconds hint_window{std::chrono::hours(3)};
-  uint32_t replay_rate = 2000;       // hints per second per target
+  // No default here: alderd sets these two from NodeConfig (server/config.h).
+  std::chrono::milliseconds hint_window{};
+  uint32_t replay_rate = 0;          // hints per second per target
   size_t max_batch_bytes = 4 << 20;  // bounded below the internode frame limit
 };
 

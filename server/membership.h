@@ -57,10 +57,11 @@
 
 namespace alder {
 
+// No defaults: alderd sets every field from NodeConfig (server/config.h).
 struct MembershipOptions {
-  std::chrono::milliseconds heartbeat_interval{500};
-  std::chrono::milliseconds failure_timeout{2000};
-  std::chrono::milliseconds max_clock_offset{500};
+  std::chrono::milliseconds heartbeat_interval{};
+  std::chrono::milliseconds failure_timeout{};
+  std::chrono::milliseconds max_clock_offset{};
 };
 
 // What this node knows of one peer.

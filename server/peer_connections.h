@@ -29,12 +29,14 @@
 
 namespace alder {
 
+// No defaults: alderd sets every field, from NodeConfig (server/config.h)
+// and its own limits (server/main.cc).
 struct PeerConnectionOptions {
-  std::chrono::milliseconds connect_timeout{1000};
-  std::chrono::milliseconds timeout{2000};  // each send and each receive
-  uint32_t max_frame_bytes = 16 << 20;
-  size_t max_idle = 64;       // idle connections kept; more are closed on return
-  size_t max_in_flight = 64;  // calls outstanding at once; more wait for one to end
+  std::chrono::milliseconds connect_timeout{};
+  std::chrono::milliseconds timeout{};  // each send and each receive
+  uint32_t max_frame_bytes = 0;
+  size_t max_idle = 0;       // idle connections kept; more are closed on return
+  size_t max_in_flight = 0;  // calls outstanding at once; more wait for one to end
 };
 
 class PeerConnections;

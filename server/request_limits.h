@@ -12,9 +12,14 @@
 
 namespace alder {
 
+// alderd's default limits (NodeConfig in server/config.h), shared with tests
+// that validate input without a config.
+inline constexpr uint32_t kDefaultMaxKeyBytes = 2048;
+inline constexpr uint32_t kDefaultMaxValueBytes = 1 << 20;
+
 struct RequestLimits {
-  uint32_t max_key_bytes = 2048;
-  uint32_t max_value_bytes = 1 << 20;
+  uint32_t max_key_bytes = kDefaultMaxKeyBytes;
+  uint32_t max_value_bytes = kDefaultMaxValueBytes;
   // TTLs run from 1 ms to 10 years (3650 days).
   static constexpr int64_t kMaxTtlMs = int64_t{3650} * 24 * 3600 * 1000;
 };

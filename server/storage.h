@@ -36,11 +36,17 @@
 
 namespace alder {
 
+// alderd's defaults (NodeConfig in server/config.h), shared with tests that
+// open storage without a config.
+inline constexpr Durability kDefaultDurability = Durability::kFsync;
+inline constexpr uint64_t kDefaultCacheSizeBytes = 256ull << 20;
+inline constexpr std::chrono::seconds kDefaultCheckpointInterval{60};
+
 struct StorageOptions {
-  std::string data_dir = "alder-data";  // created if missing
-  Durability durability = Durability::kFsync;
-  uint64_t cache_size_bytes = 256ull << 20;  // WiredTiger cache (most of the memory used)
-  std::chrono::seconds checkpoint_interval{60};
+  std::string data_dir;  // created if missing
+  Durability durability = kDefaultDurability;
+  uint64_t cache_size_bytes = kDefaultCacheSizeBytes;  // WiredTiger cache (most of the memory used)
+  std::chrono::seconds checkpoint_interval = kDefaultCheckpointInterval;
   // Upper bound on WiredTiger sessions: one per thread that touches storage
   // (client connections plus background threads), plus headroom.
   int max_sessions = 1100;

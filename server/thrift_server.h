@@ -37,12 +37,13 @@ inline uint32_t MaxFrameBytesFor(uint32_t max_key_bytes, uint32_t max_value_byte
   return max_value_bytes + max_key_bytes + kFrameEnvelopeBytes;
 }
 
+// No defaults: alderd sets every field from NodeConfig (server/config.h).
 struct ThriftServerOptions {
-  std::string name = "clients";  // what is served, for messages: "clients", "internode"
-  HostPort listen{"127.0.0.1", 7700};
-  uint32_t max_connections = 512;
-  std::chrono::milliseconds idle_timeout{std::chrono::minutes(10)};
-  uint32_t max_frame_bytes = (1 << 20) + 2048 + kFrameEnvelopeBytes;
+  std::string name;  // what is served, for messages: "clients", "internode"
+  HostPort listen;
+  uint32_t max_connections = 0;
+  std::chrono::milliseconds idle_timeout{};
+  uint32_t max_frame_bytes = 0;
 };
 
 class ThriftServer {

@@ -33,6 +33,44 @@ TEST(Config, DefaultsRunAOneNodeClusterOnPort7700) {
   EXPECT_EQ(c.max_value_bytes, 1u << 20);
 }
 
+// The defaults --help shows are NodeConfig's, formatted: read back, they give
+// NodeConfig{} again (but replication_factor, capped at the node count).
+TEST(Config, NoSettingsGiveNodeConfigsDefaults) {
+  auto parsed = Parse({});
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  const NodeConfig& c = parsed->config;
+  const NodeConfig d;
+  EXPECT_EQ(c.node_id, d.node_id);
+  EXPECT_EQ(c.data_dir, d.data_dir);
+  EXPECT_EQ(c.listen.ToString(), d.listen.ToString());
+  EXPECT_EQ(c.internode_listen.ToString(), d.internode_listen.ToString());
+  ASSERT_TRUE(c.metrics_listen.has_value());
+  EXPECT_EQ(c.metrics_listen->ToString(), d.metrics_listen->ToString());
+  EXPECT_EQ(c.partitions, d.partitions);
+  EXPECT_EQ(c.cluster_name, d.cluster_name);
+  EXPECT_EQ(c.request_timeout, d.request_timeout);
+  EXPECT_EQ(c.heartbeat_interval, d.heartbeat_interval);
+  EXPECT_EQ(c.failure_timeout, d.failure_timeout);
+  EXPECT_EQ(c.hint_replay_rate, d.hint_replay_rate);
+  EXPECT_EQ(c.tree_fanout, d.tree_fanout);
+  EXPECT_EQ(c.tree_depth, d.tree_depth);
+  EXPECT_EQ(c.repair_rate_bytes, d.repair_rate_bytes);
+  EXPECT_EQ(c.maintain_trees, d.maintain_trees);
+  EXPECT_EQ(c.durability, d.durability);
+  EXPECT_EQ(c.gc_grace, d.gc_grace);
+  EXPECT_EQ(c.gc_interval, d.gc_interval);
+  EXPECT_EQ(c.hint_window, d.hint_window);
+  EXPECT_EQ(c.anti_entropy_interval, d.anti_entropy_interval);
+  EXPECT_EQ(c.max_clock_offset, d.max_clock_offset);
+  EXPECT_EQ(c.checkpoint_interval, d.checkpoint_interval);
+  EXPECT_EQ(c.max_key_bytes, d.max_key_bytes);
+  EXPECT_EQ(c.max_value_bytes, d.max_value_bytes);
+  EXPECT_EQ(c.max_connections, d.max_connections);
+  EXPECT_EQ(c.client_idle_timeout, d.client_idle_timeout);
+  EXPECT_EQ(c.cache_size_bytes, d.cache_size_bytes);
+  EXPECT_EQ(c.log_level, d.log_level);
+}
+
 TEST(Config, ReadsTheConfigFileAndFlagsWin) {
   testing::TempDir dir;
   const std::string path = dir.Sub("alder.conf");
@@ -146,6 +184,18 @@ TEST(Config, ParsesByteSizes) {
   EXPECT_EQ(ParseByteSize("4096").value(), 4096u);
   EXPECT_FALSE(ParseByteSize("12XB").ok());
   EXPECT_FALSE(ParseByteSize("").ok());
+}
+
+TEST(Config, FormatsByteSizesInTheLargestExactUnit) {
+  EXPECT_EQ(FormatByteSize(256ull << 10), "256KB");
+  EXPECT_EQ(FormatByteSize(256ull << 20), "256MB");
+  EXPECT_EQ(FormatByteSize(2ull << 30), "2GB");
+  EXPECT_EQ(FormatByteSize(1536ull << 10), "1536KB");
+  EXPECT_EQ(FormatByteSize(1000), "1000B");
+  EXPECT_EQ(FormatByteSize(0), "0B");
+  for (uint64_t bytes : {0ull, 1000ull, 256ull << 10, 3ull << 30, ~0ull}) {
+    EXPECT_EQ(ParseByteSize(FormatByteSize(bytes)).value(), bytes) << bytes;
+  }
 }
 
 }  // namespace
