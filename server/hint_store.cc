@@ -7,6 +7,7 @@
 
 #include "server/big_endian.h"
 #include "server/wt_item.h"
+#include "server/wt_transaction.h"
 
 namespace alder {
 namespace {
@@ -246,7 +247,8 @@ Result<uint64_t> HintStore::DropOlderThan(std::chrono::milliseconds window) {
 Status HintStore::RemoveLocked(const std::vector<HintId>& ids, uint64_t* removed) {
   for (size_t begin = 0; begin < ids.size(); begin += kRemoveBatch) {
     const size_t end = std::min(ids.size(), begin + kRemoveBatch);
-    int ret = session_->begin_transaction(session_, nullptr);
+    TransactionGuard txn(session_);
+    int ret = txn.Begin();
     if (ret != 0) return WtStatus(ret, "begin transaction");
     std::map<uint32_t, uint64_t> batch;  // target -> hints removed in this batch
     for (size_t i = begin; i < end && ret == 0; ++i) {
@@ -258,12 +260,9 @@ Status HintStore::RemoveLocked(const std::vector<HintId>& ids, uint64_t* removed
       if (ret == WT_NOTFOUND) ret = 0;  // already removed: fine
     }
     cursor_->reset(cursor_);
-    if (ret == 0) {
-      // Not synced and not waited for: see the header.
-      ret = session_->commit_transaction(session_, nullptr);
-    } else {
-      session_->rollback_transaction(session_, nullptr);
-    }
+    // Not synced and not waited for: see the header. A failed batch is
+    // rolled back when txn goes out of scope.
+    if (ret == 0) ret = txn.Commit();
     if (ret != 0) return WtStatus(ret, "remove hints");
     for (const auto& [target, n] : batch) {
       CountRemoved(target, n);

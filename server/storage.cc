@@ -13,6 +13,7 @@
 
 #include "server/key_hash.h"
 #include "server/wt_item.h"
+#include "server/wt_transaction.h"
 
 namespace alder {
 namespace {
@@ -47,31 +48,6 @@ int HandleWtMessage(WT_EVENT_HANDLER*, WT_SESSION*, const char* message) {
   return 0;
 }
 WT_EVENT_HANDLER event_handler = {HandleWtError, HandleWtMessage, nullptr, nullptr};
-
-// Rolls back the session's transaction when it goes out of scope uncommitted.
-class TransactionGuard {
- public:
-  explicit TransactionGuard(WT_SESSION* session) : session_(session) {}
-  ~TransactionGuard() {
-    if (active_) session_->rollback_transaction(session_, nullptr);
-  }
-  TransactionGuard(const TransactionGuard&) = delete;
-  TransactionGuard& operator=(const TransactionGuard&) = delete;
-
-  int Begin() {
-    const int ret = session_->begin_transaction(session_, nullptr);
-    active_ = ret == 0;
-    return ret;
-  }
-  int Commit() {
-    active_ = false;  // WiredTiger rolls back by itself if the commit fails
-    return session_->commit_transaction(session_, nullptr);
-  }
-
- private:
-  WT_SESSION* session_;
-  bool active_ = false;
-};
 
 // Looks `key` up with `cursor`. Returns the WiredTiger code (0 or
 // WT_NOTFOUND on success); a record that does not decode sets *corruption.
@@ -381,17 +357,16 @@ Status Storage::PutMetadata(std::string_view name, std::string_view value) {
   int ret = meta_session_->open_cursor(meta_session_, kMetadataUri, nullptr, nullptr, &c);
   if (ret != 0) return WtStatus(ret, "open metadata cursor");
   const std::string k(name), v(value);
-  ret = meta_session_->begin_transaction(meta_session_, nullptr);
-  if (ret == 0) {
-    c->set_key(c, k.c_str());
-    c->set_value(c, v.c_str());
-    ret = c->insert(c);
+  {
+    TransactionGuard txn(meta_session_);
+    ret = txn.Begin();
     if (ret == 0) {
-      ret = meta_session_->commit_transaction(meta_session_, "sync=on");
-    } else {
-      meta_session_->rollback_transaction(meta_session_, nullptr);
+      c->set_key(c, k.c_str());
+      c->set_value(c, v.c_str());
+      ret = c->insert(c);
     }
-  }
+    if (ret == 0) ret = txn.Commit("sync=on");
+  }  // rolled back here unless committed, before the cursor closes
   c->close(c);
   return WtStatus(ret, "write metadata " + k);
 }
