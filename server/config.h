@@ -42,7 +42,7 @@ std::chrono::milliseconds DefaultHintWindow(std::chrono::milliseconds gc_grace,
 
 // Every setting of alderd with its default: the one place the defaults are
 // stated. --help and --print-config show these values; the options structs
-// alderd builds from a NodeConfig (server/main.cc) have none of their own,
+// alderd builds from a NodeConfig (server/node.cc) have none of their own,
 // and the few that tests build without a config share a named constant.
 struct NodeConfig {
   // Identity and placement.

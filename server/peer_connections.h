@@ -30,7 +30,7 @@
 namespace alder {
 
 // No defaults: alderd sets every field, from NodeConfig (server/config.h)
-// and its own limits (server/main.cc).
+// and its own limits (server/node.cc).
 struct PeerConnectionOptions {
   std::chrono::milliseconds connect_timeout{};
   std::chrono::milliseconds timeout{};  // each send and each receive
