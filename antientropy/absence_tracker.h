@@ -14,7 +14,7 @@
 
 #include "clock/background_runner.h"
 #include "clock/physical_clock.h"
-#include "server/storage.h"
+#include "server/storage/storage.h"
 
 namespace alder {
 

@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "server/sha256.h"
+#include "server/common/sha256.h"
 
 namespace alder {
 namespace {

@@ -25,7 +25,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "server/record.h"
+#include "server/common/record.h"
 
 namespace alder {
 

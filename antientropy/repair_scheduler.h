@@ -32,8 +32,8 @@
 
 #include "antientropy/tombstone_gc.h"
 #include "antientropy/tree_exchange.h"
-#include "server/membership.h"
-#include "server/ring.h"
+#include "server/cluster/membership.h"
+#include "server/cluster/ring.h"
 
 namespace alder {
 

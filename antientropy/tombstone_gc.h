@@ -23,9 +23,9 @@
 
 #include "clock/background_runner.h"
 #include "clock/physical_clock.h"
-#include "server/record.h"
-#include "server/status.h"
-#include "server/storage.h"
+#include "server/common/record.h"
+#include "server/common/status.h"
+#include "server/storage/storage.h"
 
 namespace alder {
 

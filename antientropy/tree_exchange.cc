@@ -4,7 +4,7 @@
 #include <cstring>
 #include <map>
 
-#include "server/wire_record.h"
+#include "server/rpc/wire_record.h"
 
 namespace alder {
 namespace {

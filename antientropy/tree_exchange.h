@@ -33,8 +33,8 @@
 #include "antientropy/rate_limiter.h"
 #include "antientropy/tree_set.h"
 #include "clock/physical_clock.h"
-#include "server/replicas.h"
-#include "server/storage.h"
+#include "server/cluster/replicas.h"
+#include "server/storage/storage.h"
 
 namespace alder {
 

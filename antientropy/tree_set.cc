@@ -2,7 +2,7 @@
 
 #include <bit>
 
-#include "server/key_hash.h"
+#include "server/common/key_hash.h"
 
 namespace alder {
 

@@ -17,8 +17,8 @@
 #include <vector>
 
 #include "antientropy/merkle_tree.h"
-#include "server/status.h"
-#include "server/storage.h"
+#include "server/common/status.h"
+#include "server/storage/storage.h"
 
 namespace alder {
 

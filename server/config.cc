@@ -11,7 +11,7 @@
 
 #include "server/config_options.h"
 #include "server/config_template.h"
-#include "server/duration.h"
+#include "server/common/duration.h"
 
 #ifndef ALDER_VERSION
 #define ALDER_VERSION "dev"

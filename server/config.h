@@ -11,10 +11,10 @@
 #include <vector>
 
 #include "clock/hlc.h"
-#include "server/group_commit.h"
-#include "server/request_limits.h"
-#include "server/status.h"
-#include "server/storage.h"
+#include "server/storage/group_commit.h"
+#include "server/rpc/request_limits.h"
+#include "server/common/status.h"
+#include "server/storage/storage.h"
 
 namespace alder {
 

@@ -4,7 +4,7 @@
 #include <sstream>
 
 #include "server/config.h"
-#include "server/duration.h"
+#include "server/common/duration.h"
 
 namespace alder {
 namespace po = boost::program_options;

@@ -7,8 +7,8 @@
 #include <memory>
 
 #include "server/config.h"
-#include "server/metrics.h"
-#include "server/status.h"
+#include "server/common/metrics.h"
+#include "server/common/status.h"
 
 namespace prometheus {
 class Exposer;

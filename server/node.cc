@@ -13,10 +13,10 @@
 #include <chrono>
 #include <utility>
 
-#include "server/api_handler.h"
-#include "server/cluster_status.h"
-#include "server/duration.h"
-#include "server/fault_injection.h"
+#include "server/rpc/api_handler.h"
+#include "server/rpc/cluster_status.h"
+#include "server/common/duration.h"
+#include "server/common/fault_injection.h"
 #include "server/node_metrics.h"
 
 namespace alder {

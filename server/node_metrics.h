@@ -11,14 +11,14 @@
 #include "antientropy/tombstone_gc.h"
 #include "clock/cluster_clock.h"
 #include "clock/hlc.h"
-#include "server/coordinator.h"
-#include "server/hint_deliverer.h"
-#include "server/hint_store.h"
-#include "server/internode_handler.h"
-#include "server/membership.h"
-#include "server/metrics.h"
-#include "server/storage.h"
-#include "server/thrift_server.h"
+#include "server/cluster/coordinator.h"
+#include "server/cluster/hint_deliverer.h"
+#include "server/storage/hint_store.h"
+#include "server/rpc/internode_handler.h"
+#include "server/cluster/membership.h"
+#include "server/common/metrics.h"
+#include "server/storage/storage.h"
+#include "server/rpc/thrift_server.h"
 
 namespace alder {
 

@@ -10,7 +10,7 @@
 #include <ostream>
 
 #include "fmt/format.h"
-#include "server/duration.h"
+#include "server/common/duration.h"
 
 namespace alder::tools {
 namespace {

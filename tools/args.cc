@@ -5,7 +5,7 @@
 #include <cmath>
 
 #include "fmt/format.h"
-#include "server/duration.h"
+#include "server/common/duration.h"
 
 namespace alder::tools {
 

@@ -26,7 +26,7 @@
 #include <thread>
 
 #include "fmt/format.h"
-#include "server/duration.h"
+#include "server/common/duration.h"
 
 namespace alder::tools {
 namespace {

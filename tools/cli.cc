@@ -16,7 +16,7 @@
 #include <sstream>
 
 #include "fmt/format.h"
-#include "server/duration.h"
+#include "server/common/duration.h"
 #include "tools/anti_entropy_commands.h"
 #include "tools/bench.h"
 #include "tools/commands.h"

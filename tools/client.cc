@@ -21,8 +21,8 @@
 #include "Alder.h"
 #include "alder_types.h"
 #include "fmt/format.h"
-#include "server/duration.h"
-#include "server/per_message_framed_transport.h"
+#include "server/common/duration.h"
+#include "server/rpc/per_message_framed_transport.h"
 
 namespace alder::tools {
 namespace {

@@ -10,7 +10,7 @@
 #include <iterator>
 
 #include "fmt/format.h"
-#include "server/duration.h"
+#include "server/common/duration.h"
 #include "tools/metric_format.h"
 
 namespace alder::tools {

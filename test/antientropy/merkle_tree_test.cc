@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "antientropy/rate_limiter.h"
-#include "server/sha256.h"
+#include "server/common/sha256.h"
 
 namespace alder {
 namespace {

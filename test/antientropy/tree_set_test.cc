@@ -16,7 +16,7 @@
 #include <utility>
 #include <vector>
 
-#include "server/key_hash.h"
+#include "server/common/key_hash.h"
 #include "test/support/temp_dir.h"
 
 namespace alder {

@@ -12,8 +12,8 @@
 #include <thread>
 #include <vector>
 
-#include "server/metrics.h"
-#include "server/request_metrics.h"
+#include "server/common/metrics.h"
+#include "server/common/request_metrics.h"
 
 namespace {
 

@@ -1,6 +1,6 @@
 // BoundedTaskPool: tasks beyond the bound are refused and counted, never
 // queued, however many threads post at once.
-#include "server/bounded_task_pool.h"
+#include "server/common/bounded_task_pool.h"
 
 #include <gtest/gtest.h>
 

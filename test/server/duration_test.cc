@@ -1,4 +1,4 @@
-#include "server/duration.h"
+#include "server/common/duration.h"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 // HintStore against real WiredTiger files in a temporary directory.
-#include "server/hint_store.h"
+#include "server/storage/hint_store.h"
 
 #include <gtest/gtest.h>
 

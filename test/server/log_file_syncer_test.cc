@@ -1,4 +1,4 @@
-#include "server/log_file_syncer.h"
+#include "server/storage/log_file_syncer.h"
 
 #include <gtest/gtest.h>
 

@@ -1,12 +1,12 @@
 // The LWW merge is a state-based CRDT: these property tests check its laws
 // over random records, including many with equal timestamps and node ids.
-#include "server/record.h"
+#include "server/common/record.h"
 
 #include <gtest/gtest.h>
 
 #include <random>
 
-#include "server/digest_index.h"
+#include "server/storage/digest_index.h"
 
 namespace alder {
 namespace {

@@ -1,4 +1,4 @@
-#include "server/request_metrics.h"
+#include "server/common/request_metrics.h"
 
 #include <gtest/gtest.h>
 
@@ -6,7 +6,7 @@
 #include <limits>
 #include <string>
 
-#include "server/metric_samples.h"
+#include "server/rpc/metric_samples.h"
 
 namespace alder {
 namespace {

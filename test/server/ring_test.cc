@@ -1,7 +1,7 @@
 // The ring's contract: deterministic placement from the node set alone,
 // distinct replicas, balance within 10% at 256 partitions, small movement when
 // a node joins, and a placement function that cannot change unnoticed.
-#include "server/ring.h"
+#include "server/cluster/ring.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "server/key_hash.h"
+#include "server/common/key_hash.h"
 
 namespace alder {
 namespace {

@@ -1,5 +1,5 @@
 // Storage against real WiredTiger files in a temporary directory.
-#include "server/storage.h"
+#include "server/storage/storage.h"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 // TransactionGuard's contract against a real WiredTiger database.
-#include "server/wt_transaction.h"
+#include "server/storage/wt_transaction.h"
 
 #include <gtest/gtest.h>
 
