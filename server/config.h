@@ -14,7 +14,7 @@
 #include "server/storage/group_commit.h"
 #include "server/rpc/request_limits.h"
 #include "server/common/status.h"
-#include "server/storage/storage.h"
+#include "server/storage/wt_storage.h"
 
 namespace alder {
 

@@ -87,7 +87,7 @@ std::string OpenNodeStorage(const NodeConfig& config, const clock::PhysicalClock
   auto lock = DataDirLock::Acquire(config.data_dir);
   if (!lock.ok()) return lock.status().message();
   out->lock = std::move(lock).value();
-  auto storage = Storage::Open(StorageOptionsFor(config), clock);
+  auto storage = WtStorage::Open(StorageOptionsFor(config), clock);
   if (!storage.ok()) return storage.status().ToString();
   out->storage = std::move(storage).value();
   if (Status s = CheckOrRecordIdentity(out->storage.get(), config.node_id, config.partitions,
@@ -98,7 +98,7 @@ std::string OpenNodeStorage(const NodeConfig& config, const clock::PhysicalClock
   return "";
 }
 
-Node::Node(const NodeConfig& config, Clocks* clocks, Storage* storage)
+Node::Node(const NodeConfig& config, Clocks* clocks, WtStorage* storage)
     : config_(config),
       clocks_(*clocks),
       storage_(storage),
@@ -109,7 +109,7 @@ Node::Node(const NodeConfig& config, Clocks* clocks, Storage* storage)
 Node::~Node() = default;
 
 std::string Node::OpenLocalParts() {
-  auto hints = HintStore::Open(storage_, &clocks_.cluster);
+  auto hints = WtHintStore::Open(storage_, &clocks_.cluster);
   if (!hints.ok()) return hints.status().ToString();
   hints_ = std::move(hints).value();
   std::vector<uint32_t> node_ids;

@@ -26,7 +26,7 @@
 #include "server/cluster/coordinator.h"
 #include "server/storage/data_dir_lock.h"
 #include "server/cluster/hint_deliverer.h"
-#include "server/storage/hint_store.h"
+#include "server/storage/wt_hint_store.h"
 #include "server/rpc/internode_handler.h"
 #include "server/cluster/membership.h"
 #include "server/common/metrics.h"
@@ -34,7 +34,7 @@
 #include "server/storage/node_metadata.h"
 #include "server/cluster/replicas.h"
 #include "server/cluster/ring.h"
-#include "server/storage/storage.h"
+#include "server/storage/wt_storage.h"
 #include "server/rpc/thrift_server.h"
 
 namespace alder {
@@ -51,7 +51,7 @@ struct Clocks {
 // storage is declared last so that it closes before the lock is released.
 struct NodeStorage {
   std::unique_ptr<DataDirLock> lock;
-  std::unique_ptr<Storage> storage;
+  std::unique_ptr<WtStorage> storage;
 };
 
 // Locks the data directory, opens its storage and checks that it belongs to
@@ -67,7 +67,7 @@ std::string OpenNodeStorage(const NodeConfig& config, const clock::PhysicalClock
 class Node {
  public:
   // `config`, `clocks` and `storage` must outlive the node.
-  Node(const NodeConfig& config, Clocks* clocks, Storage* storage);
+  Node(const NodeConfig& config, Clocks* clocks, WtStorage* storage);
   ~Node();
   Node(const Node&) = delete;
   Node& operator=(const Node&) = delete;
@@ -96,7 +96,7 @@ class Node {
 
   const NodeConfig& config_;
   Clocks& clocks_;
-  Storage* const storage_;
+  WtStorage* const storage_;
 
   StorageCeilingStore ceiling_;
   clock::HybridLogicalClock hlc_;

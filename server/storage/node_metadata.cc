@@ -20,7 +20,7 @@ Status CheckOrRecord(Storage* storage, const char* name, const std::string& conf
   if (!stored.ok()) return stored.status();
   if (!stored.value()) return storage->PutMetadata(name, configured);
   if (*stored.value() != configured) {
-    return Status::InvalidArgument("data directory " + storage->options().data_dir +
+    return Status::InvalidArgument("data directory " + storage->location() +
                                    " was created with " + name + " = " + *stored.value() +
                                    " but the configuration says " + configured + "; " + what);
   }

@@ -3,6 +3,9 @@
 // index (Storage::ScanIndex).
 #include "antientropy/tree_set.h"
 
+#include "clock/physical_clock.h"
+#include "server/storage/wt_storage.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -53,7 +56,7 @@ class Db {
     options.data_dir = path_;
     options.durability = Durability::kProcess;
     options.cache_size_bytes = 32ull << 20;
-    auto opened = Storage::Open(options, &clock_);
+    auto opened = WtStorage::Open(options, &clock_);
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
     storage_ = std::move(opened).value();
   }
@@ -70,7 +73,7 @@ class Db {
  private:
   const std::string path_;
   clock::ManualClock clock_{kStart};
-  std::unique_ptr<Storage> storage_;
+  std::unique_ptr<WtStorage> storage_;
 };
 
 // Every node of every owned tree.

@@ -1,5 +1,5 @@
 // HintStore against real WiredTiger files in a temporary directory.
-#include "server/storage/hint_store.h"
+#include "server/storage/wt_hint_store.h"
 
 #include <gtest/gtest.h>
 
@@ -41,10 +41,10 @@ class HintStoreTest : public ::testing::TestWithParam<Durability> {
     options.data_dir = dir_.Sub("db");
     options.durability = GetParam();
     options.cache_size_bytes = 32ull << 20;
-    auto opened = Storage::Open(options, &clock_);
+    auto opened = WtStorage::Open(options, &clock_);
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
     storage_ = std::move(opened).value();
-    auto hints = HintStore::Open(storage_.get(), &clock_);
+    auto hints = WtHintStore::Open(storage_.get(), &clock_);
     ASSERT_TRUE(hints.ok()) << hints.status().ToString();
     hints_ = std::move(hints).value();
   }
@@ -74,8 +74,8 @@ class HintStoreTest : public ::testing::TestWithParam<Durability> {
 
   testing::TempDir dir_;
   clock::ManualClock clock_{1'764'000'000'000};
-  std::unique_ptr<Storage> storage_;
-  std::unique_ptr<HintStore> hints_;
+  std::unique_ptr<WtStorage> storage_;
+  std::unique_ptr<WtHintStore> hints_;
 };
 
 TEST_P(HintStoreTest, EmptyStore) {
@@ -225,9 +225,9 @@ TEST_P(HintStoreTest, AddedHintSurvivesAProcessDyingWithoutShutdown) {
     options.data_dir = dir_.Sub("db");
     options.durability = GetParam();
     options.cache_size_bytes = 32ull << 20;
-    auto storage = Storage::Open(options, &clock_);
+    auto storage = WtStorage::Open(options, &clock_);
     if (!storage.ok()) _exit(2);
-    auto hints = HintStore::Open(storage.value().get(), &clock_);
+    auto hints = WtHintStore::Open(storage.value().get(), &clock_);
     if (!hints.ok()) _exit(3);
     if (!hints.value()->Add(9, "acked", Value(100, 1, "v")).ok()) _exit(4);
     _exit(0);
@@ -347,7 +347,7 @@ TEST_P(HintStoreTest, KeyWithEveryByteValueRoundTrips) {
 }
 
 // Writes a raw row into table:hints behind the store's back.
-void PutRawRow(Storage* storage, std::string_view key, std::string_view value) {
+void PutRawRow(WtStorage* storage, std::string_view key, std::string_view value) {
   WT_CONNECTION* conn = storage->connection();
   WT_SESSION* session = nullptr;
   ASSERT_EQ(conn->open_session(conn, nullptr, nullptr, &session), 0);
@@ -400,7 +400,7 @@ TEST_P(HintStoreTest, UndecodableRowsAreCorruption) {
   // A key of the wrong size fails Open.
   PutRawRow(storage_.get(), "bad", "whatever");
   hints_.reset();
-  auto reopened = HintStore::Open(storage_.get(), &clock_);
+  auto reopened = WtHintStore::Open(storage_.get(), &clock_);
   ASSERT_FALSE(reopened.ok());
   EXPECT_EQ(reopened.status().code(), Status::Code::kCorruption);
 }

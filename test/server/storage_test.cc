@@ -1,5 +1,5 @@
 // Storage against real WiredTiger files in a temporary directory.
-#include "server/storage/storage.h"
+#include "server/storage/wt_storage.h"
 
 #include <gtest/gtest.h>
 
@@ -37,7 +37,7 @@ class StorageTest : public ::testing::TestWithParam<Durability> {
     options.data_dir = dir_.Sub("db");
     options.durability = GetParam();
     options.cache_size_bytes = 32ull << 20;
-    auto opened = Storage::Open(options, &clock_);
+    auto opened = WtStorage::Open(options, &clock_);
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
     storage_ = std::move(opened).value();
   }
@@ -54,7 +54,7 @@ class StorageTest : public ::testing::TestWithParam<Durability> {
 
   testing::TempDir dir_;
   clock::ManualClock clock_{1'764'000'000'000};
-  std::unique_ptr<Storage> storage_;
+  std::unique_ptr<WtStorage> storage_;
 };
 
 TEST_P(StorageTest, ReadsBackWhatWasApplied) {
@@ -223,7 +223,7 @@ TEST(StorageOpen, ReportsAnUnusableDataDirectory) {
   clock::ManualClock clock(0);
   StorageOptions options;
   options.data_dir = "/proc/alder-cannot-create-this";
-  auto opened = Storage::Open(options, &clock);
+  auto opened = WtStorage::Open(options, &clock);
   ASSERT_FALSE(opened.ok());
   EXPECT_NE(opened.status().message().find("/proc/alder-cannot-create-this"), std::string::npos);
 }

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "clock/manual_runner.h"
+#include "server/storage/wt_storage.h"
 #include "test/support/temp_dir.h"
 
 namespace alder {
@@ -24,7 +25,7 @@ class TombstoneGcTest : public ::testing::Test {
     StorageOptions options;
     options.data_dir = dir_.Sub("db");
     options.cache_size_bytes = 32ull << 20;
-    storage_ = std::move(Storage::Open(options, &clock_)).value();
+    storage_ = std::move(WtStorage::Open(options, &clock_)).value();
   }
   void Put(const std::string& key, uint64_t wall_ms, uint64_t expires_at_ms = 0) {
     Record r;
@@ -50,7 +51,7 @@ class TombstoneGcTest : public ::testing::Test {
 
   testing::TempDir dir_;
   clock::ManualClock clock_{kStart};
-  std::unique_ptr<Storage> storage_;
+  std::unique_ptr<WtStorage> storage_;
   SoleReplicaGuard sole_;
 };
 

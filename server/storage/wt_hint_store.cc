@@ -1,4 +1,4 @@
-#include "server/storage/hint_store.h"
+#include "server/storage/wt_hint_store.h"
 
 #include <spdlog/spdlog.h>
 
@@ -79,28 +79,28 @@ Result<Hint> DecodeHint(std::string_view key, std::string_view value) {
 
 }  // namespace
 
-Result<std::unique_ptr<HintStore>> HintStore::Open(Storage* storage,
+Result<std::unique_ptr<WtHintStore>> WtHintStore::Open(WtStorage* storage,
                                                    const clock::PhysicalClock* clock) {
   WT_CONNECTION* conn = storage->connection();
   WT_SESSION* session = nullptr;
   const int ret = conn->open_session(conn, nullptr, nullptr, &session);
   if (ret != 0) return WtStatus(ret, "open hint session");
   // The store owns the session from here on: its destructor closes it.
-  std::unique_ptr<HintStore> store(new HintStore(storage, clock, session));
+  std::unique_ptr<WtHintStore> store(new WtHintStore(storage, clock, session));
   if (Status s = store->Init(); !s.ok()) return s;
   return store;
 }
 
-HintStore::HintStore(Storage* storage, const clock::PhysicalClock* clock, WT_SESSION* session)
+WtHintStore::WtHintStore(WtStorage* storage, const clock::PhysicalClock* clock, WT_SESSION* session)
     : storage_(storage), clock_(clock), session_(session) {}
 
-HintStore::~HintStore() {
+WtHintStore::~WtHintStore() {
   // Closing the session closes its cursor.
   const int ret = session_->close(session_, nullptr);
   if (ret != 0) spdlog::error("closing the hint session failed: {}", wiredtiger_strerror(ret));
 }
 
-Status HintStore::Init() {
+Status WtHintStore::Init() {
   std::lock_guard lock(mu_);
   int ret = session_->create(session_, kHintsUri, "key_format=u,value_format=u");
   if (ret != 0) return WtStatus(ret, "create table:hints");
@@ -136,7 +136,7 @@ Status HintStore::Init() {
   return Status::Ok();
 }
 
-Status HintStore::Add(uint32_t target, std::string_view key, const Record& record) {
+Status WtHintStore::Add(uint32_t target, std::string_view key, const Record& record) {
   if (key.size() > std::numeric_limits<uint32_t>::max()) {
     return Status::InvalidArgument("hint key of " + std::to_string(key.size()) +
                                    " bytes is too long");
@@ -165,7 +165,7 @@ Status HintStore::Add(uint32_t target, std::string_view key, const Record& recor
   return Status::Ok();
 }
 
-Result<std::vector<Hint>> HintStore::Oldest(uint32_t target, size_t limit) {
+Result<std::vector<Hint>> WtHintStore::Oldest(uint32_t target, size_t limit) {
   std::vector<Hint> hints;
   if (limit == 0) return hints;
   std::lock_guard lock(mu_);
@@ -195,7 +195,7 @@ Result<std::vector<Hint>> HintStore::Oldest(uint32_t target, size_t limit) {
   return hints;
 }
 
-Status HintStore::Remove(const std::vector<Hint>& hints) {
+Status WtHintStore::Remove(const std::vector<Hint>& hints) {
   std::vector<HintId> ids;
   ids.reserve(hints.size());
   for (const Hint& h : hints) ids.push_back({h.target, h.sequence});
@@ -204,7 +204,7 @@ Status HintStore::Remove(const std::vector<Hint>& hints) {
   return RemoveLocked(ids, &removed);
 }
 
-Result<uint64_t> HintStore::DropOlderThan(std::chrono::milliseconds window) {
+Result<uint64_t> WtHintStore::DropOlderThan(std::chrono::milliseconds window) {
   if (window.count() < 0) return Status::InvalidArgument("hint window must not be negative");
   const uint64_t now = clock_->NowMs();
   const auto window_ms = static_cast<uint64_t>(window.count());
@@ -244,7 +244,7 @@ Result<uint64_t> HintStore::DropOlderThan(std::chrono::milliseconds window) {
   return removed;
 }
 
-Status HintStore::RemoveLocked(const std::vector<HintId>& ids, uint64_t* removed) {
+Status WtHintStore::RemoveLocked(const std::vector<HintId>& ids, uint64_t* removed) {
   for (size_t begin = 0; begin < ids.size(); begin += kRemoveBatch) {
     const size_t end = std::min(ids.size(), begin + kRemoveBatch);
     TransactionGuard txn(session_);
@@ -272,7 +272,7 @@ Status HintStore::RemoveLocked(const std::vector<HintId>& ids, uint64_t* removed
   return Status::Ok();
 }
 
-void HintStore::CountRemoved(uint32_t target, uint64_t n) {
+void WtHintStore::CountRemoved(uint32_t target, uint64_t n) {
   std::lock_guard counts(counts_mu_);
   auto it = pending_.find(target);
   if (it == pending_.end()) return;  // cannot happen: counts mirror the table
@@ -281,18 +281,18 @@ void HintStore::CountRemoved(uint32_t target, uint64_t n) {
   if (it->second == 0) pending_.erase(it);
 }
 
-uint64_t HintStore::Pending(uint32_t target) const {
+uint64_t WtHintStore::Pending(uint32_t target) const {
   std::lock_guard counts(counts_mu_);
   auto it = pending_.find(target);
   return it == pending_.end() ? 0 : it->second;
 }
 
-uint64_t HintStore::PendingTotal() const {
+uint64_t WtHintStore::PendingTotal() const {
   std::lock_guard counts(counts_mu_);
   return pending_total_;
 }
 
-uint64_t HintStore::dropped() const {
+uint64_t WtHintStore::dropped() const {
   std::lock_guard counts(counts_mu_);
   return dropped_;
 }

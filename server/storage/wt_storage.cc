@@ -3,7 +3,7 @@
 // retries and re-merges against the winner's record, so the LWW result does
 // not depend on who committed first. Transactions commit without syncing and
 // then wait on group commit, so one log flush acknowledges many writes.
-#include "server/storage/storage.h"
+#include "server/storage/wt_storage.h"
 
 #include <spdlog/spdlog.h>
 
@@ -72,7 +72,7 @@ int SearchRecord(WT_CURSOR* cursor, std::string_view key, std::optional<StoredRe
 
 }  // namespace
 
-Result<std::unique_ptr<Storage>> Storage::Open(const StorageOptions& options,
+Result<std::unique_ptr<WtStorage>> WtStorage::Open(const StorageOptions& options,
                                                const clock::PhysicalClock* clock) {
   std::error_code ec;
   std::filesystem::create_directories(options.data_dir, ec);
@@ -94,16 +94,16 @@ Result<std::unique_ptr<Storage>> Storage::Open(const StorageOptions& options,
     return Status::IoError("cannot open WiredTiger database in " + options.data_dir + ": " +
                            wiredtiger_strerror(ret));
   }
-  std::unique_ptr<Storage> storage(new Storage(options, clock, conn));
+  std::unique_ptr<WtStorage> storage(new WtStorage(options, clock, conn));
   if (Status s = storage->Init(); !s.ok()) return s;
   return storage;
 }
 
-Storage::Storage(const StorageOptions& options, const clock::PhysicalClock* clock,
+WtStorage::WtStorage(const StorageOptions& options, const clock::PhysicalClock* clock,
                  WT_CONNECTION* conn)
     : options_(options), clock_(clock), conn_(conn) {}
 
-Status Storage::Init() {
+Status WtStorage::Init() {
   int ret = conn_->open_session(conn_, nullptr, nullptr, &meta_session_);
   if (ret != 0) return WtStatus(ret, "open metadata session");
   ret = meta_session_->create(meta_session_, kDataUri, "key_format=u,value_format=u");
@@ -123,14 +123,14 @@ Status Storage::Init() {
   return Status::Ok();
 }
 
-Storage::~Storage() {
+WtStorage::~WtStorage() {
   if (sessions_) sessions_->Close();
   // Closing the connection closes every session and takes a final checkpoint.
   const int ret = conn_->close(conn_, nullptr);
   if (ret != 0) spdlog::error("closing WiredTiger failed: {}", wiredtiger_strerror(ret));
 }
 
-Result<ApplyOutcome> Storage::Apply(std::string_view key, const Record& incoming) {
+Result<ApplyOutcome> WtStorage::Apply(std::string_view key, const Record& incoming) {
   auto outcome = ApplyNoWait(key, incoming);
   // Also when the incoming record lost: the newer one it lost to may still be
   // waiting for its own flush, and the caller is told the key is durable.
@@ -138,7 +138,7 @@ Result<ApplyOutcome> Storage::Apply(std::string_view key, const Record& incoming
   return outcome;
 }
 
-Result<ApplyOutcome> Storage::ApplyNoWait(std::string_view key, const Record& incoming) {
+Result<ApplyOutcome> WtStorage::ApplyNoWait(std::string_view key, const Record& incoming) {
   auto ts = sessions_->ForThisThread();
   if (!ts.ok()) return ts.status();
   ThreadSession& s = *ts.value();
@@ -192,7 +192,7 @@ Result<ApplyOutcome> Storage::ApplyNoWait(std::string_view key, const Record& in
                           std::to_string(kConflictRetryLimit.count()) + " s");
 }
 
-Result<std::optional<StoredRecord>> Storage::Read(std::string_view key) {
+Result<std::optional<StoredRecord>> WtStorage::Read(std::string_view key) {
   auto ts = sessions_->ForThisThread();
   if (!ts.ok()) return ts.status();
   WT_CURSOR* data = ts.value()->data;
@@ -205,7 +205,7 @@ Result<std::optional<StoredRecord>> Storage::Read(std::string_view key) {
   return found;
 }
 
-Result<std::optional<IndexEntry>> Storage::ReadIndex(std::string_view key) {
+Result<std::optional<IndexEntry>> WtStorage::ReadIndex(std::string_view key) {
   auto ts = sessions_->ForThisThread();
   if (!ts.ok()) return ts.status();
   WT_CURSOR* index = ts.value()->index;
@@ -224,7 +224,7 @@ Result<std::optional<IndexEntry>> Storage::ReadIndex(std::string_view key) {
   return std::optional<IndexEntry>(entry.value());
 }
 
-Result<bool> Storage::PurgeIfUnchanged(std::string_view key, const Version& expected) {
+Result<bool> WtStorage::PurgeIfUnchanged(std::string_view key, const Version& expected) {
   auto ts = sessions_->ForThisThread();
   if (!ts.ok()) return ts.status();
   ThreadSession& s = *ts.value();
@@ -260,7 +260,7 @@ Result<bool> Storage::PurgeIfUnchanged(std::string_view key, const Version& expe
   return true;
 }
 
-Result<std::optional<std::string>> Storage::ScanRecords(std::string_view after_key, bool start,
+Result<std::optional<std::string>> WtStorage::ScanRecords(std::string_view after_key, bool start,
                                                         size_t limit,
                                                         const RecordVisitor& visit) {
   auto ts = sessions_->ForThisThread();
@@ -296,7 +296,7 @@ Result<std::optional<std::string>> Storage::ScanRecords(std::string_view after_k
   return last;
 }
 
-Status Storage::ScanIndex(uint64_t first_hash, uint64_t last_hash, const IndexVisitor& visit) {
+Status WtStorage::ScanIndex(uint64_t first_hash, uint64_t last_hash, const IndexVisitor& visit) {
   auto ts = sessions_->ForThisThread();
   if (!ts.ok()) return ts.status();
   WT_CURSOR* c = ts.value()->index;
@@ -332,7 +332,7 @@ Status Storage::ScanIndex(uint64_t first_hash, uint64_t last_hash, const IndexVi
   return Status::Ok();
 }
 
-Result<std::optional<std::string>> Storage::GetMetadata(std::string_view name) {
+Result<std::optional<std::string>> WtStorage::GetMetadata(std::string_view name) {
   std::lock_guard lock(meta_mu_);
   WT_CURSOR* c = nullptr;
   int ret = meta_session_->open_cursor(meta_session_, kMetadataUri, nullptr, nullptr, &c);
@@ -351,7 +351,7 @@ Result<std::optional<std::string>> Storage::GetMetadata(std::string_view name) {
   return value;
 }
 
-Status Storage::PutMetadata(std::string_view name, std::string_view value) {
+Status WtStorage::PutMetadata(std::string_view name, std::string_view value) {
   std::lock_guard lock(meta_mu_);
   WT_CURSOR* c = nullptr;
   int ret = meta_session_->open_cursor(meta_session_, kMetadataUri, nullptr, nullptr, &c);
@@ -371,9 +371,9 @@ Status Storage::PutMetadata(std::string_view name, std::string_view value) {
   return WtStatus(ret, "write metadata " + k);
 }
 
-void Storage::WaitDurable() { group_commit_->WaitDurable(); }
+void WtStorage::WaitDurable() { group_commit_->WaitDurable(); }
 
-StorageStats Storage::stats() const {
+StorageStats WtStorage::stats() const {
   StorageStats s;
   s.applies = applies_.load();
   s.stale_applies = stale_applies_.load();
