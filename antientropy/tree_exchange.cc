@@ -4,7 +4,6 @@
 #include <cstring>
 #include <map>
 
-#include "server/rpc/wire_record.h"
 
 namespace alder {
 namespace {
@@ -15,22 +14,7 @@ constexpr size_t kNodesPerCall = 4096;
 constexpr size_t kLeavesPerCall = 256;
 constexpr size_t kRecordsPerCall = 128;
 
-internode::TreeShape WireShape(const TreeShape& shape) {
-  internode::TreeShape out;
-  out.fanout = static_cast<int32_t>(shape.fanout);
-  out.depth = static_cast<int32_t>(shape.depth);
-  return out;
-}
-
-IndexEntry EntryOf(const internode::KeyDigest& d) {
-  IndexEntry e;
-  std::memcpy(e.digest.data(), d.digest.data(), std::min(d.digest.size(), e.digest.size()));
-  e.version = Version{clock::Timestamp::FromPacked(static_cast<uint64_t>(d.hlc)),
-                      static_cast<uint32_t>(d.node_id)};
-  e.tombstone = d.tombstone;
-  e.expires_at_ms = static_cast<uint64_t>(d.expires_at_ms);
-  return e;
-}
+TreeShapeId IdOf(const TreeShape& shape) { return TreeShapeId{shape.fanout, shape.depth}; }
 
 // Past gc_grace since it stopped being readable (server/record.h).
 bool Purgeable(const IndexEntry& e, uint64_t now_ms, std::chrono::milliseconds gc_grace) {
@@ -43,12 +27,12 @@ bool Purgeable(const IndexEntry& e, uint64_t now_ms, std::chrono::milliseconds g
 
 }  // namespace
 
-TreeExchange::TreeExchange(Storage* storage, const TreeSet* trees, Replicas* replicas,
+TreeExchange::TreeExchange(Storage* storage, const TreeSet* trees, PeerTransport* transport,
                            const clock::PhysicalClock* clock, std::chrono::milliseconds gc_grace,
                            RateLimiter* limiter)
     : storage_(storage),
       trees_(trees),
-      replicas_(replicas),
+      transport_(transport),
       clock_(clock),
       gc_grace_(gc_grace),
       limiter_(limiter) {}
@@ -59,17 +43,13 @@ Result<std::vector<TreeHash>> TreeExchange::RemoteNodes(uint32_t partition, uint
   std::vector<TreeHash> out;
   out.reserve(indexes.size());
   for (size_t start = 0; start < indexes.size(); start += kNodesPerCall) {
-    std::vector<int32_t> batch;
-    for (size_t i = start; i < std::min(indexes.size(), start + kNodesPerCall); ++i) {
-      batch.push_back(static_cast<int32_t>(indexes[i]));
-    }
-    std::vector<std::string> hashes;
-    Status s = replicas_->CallPeer(peer, [&](internode::InternodeClient& c,
-                                             const internode::Sender& sender) {
-      c.treeNodes(hashes, sender, WireShape(trees_->shape()), static_cast<int32_t>(partition),
-                  static_cast<int32_t>(level), batch);
-    });
-    if (!s.ok()) return s;
+    const std::vector<uint32_t> batch(
+        indexes.begin() + static_cast<std::ptrdiff_t>(start),
+        indexes.begin() + static_cast<std::ptrdiff_t>(std::min(indexes.size(), start + kNodesPerCall)));
+    auto answered =
+        transport_->TreeNodes(peer, IdOf(trees_->shape()), partition, level, batch);
+    if (!answered.ok()) return answered.status();
+    const std::vector<std::string>& hashes = answered.value();
     if (hashes.size() != batch.size()) {
       return Status::IoError("node " + std::to_string(peer) + " answered " +
                              std::to_string(hashes.size()) + " tree nodes for " +
@@ -97,20 +77,14 @@ Result<std::vector<std::optional<IndexEntry>>> TreeExchange::RemoteVersions(
     std::vector<std::string> batch(keys.begin() + static_cast<std::ptrdiff_t>(start),
                                    keys.begin() + static_cast<std::ptrdiff_t>(
                                                       std::min(keys.size(), start + kRecordsPerCall)));
-    std::vector<internode::KeyedRecord> records;
-    Status s = replicas_->CallPeer(peer, [&](internode::InternodeClient& c,
-                                             const internode::Sender& sender) {
-      c.fetchRecords(records, sender, batch);
-    });
-    if (!s.ok()) return s;
-    for (const internode::KeyedRecord& r : records) {
-      if (!r.__isset.record) {
+    auto records = transport_->FetchRecords(peer, batch);
+    if (!records.ok()) return records.status();
+    for (const KeyedRecord& r : records.value()) {
+      if (!r.record) {
         out.emplace_back();
         continue;
       }
-      auto record = FromWire(r.record);
-      if (!record.ok()) return record.status();
-      out.emplace_back(IndexEntryOf(r.key, record.value()));
+      out.emplace_back(IndexEntryOf(r.key, *r.record));
     }
   }
   return out;
@@ -121,25 +95,18 @@ Status TreeExchange::Transfer(uint32_t peer, const std::vector<KeyDifference>& t
                               ExchangeCounters* counters) {
   // Ours, newer: read and push, in batches.
   for (size_t start = 0; start < to_push.size(); start += kRecordsPerCall) {
-    std::vector<internode::KeyedRecord> batch;
+    std::vector<KeyedRecord> batch;
     uint64_t bytes = 0;
     for (size_t i = start; i < std::min(to_push.size(), start + kRecordsPerCall); ++i) {
       auto stored = storage_->Read(to_push[i].key);
       if (!stored.ok()) return stored.status();
       if (!stored.value()) continue;  // purged meanwhile
-      internode::KeyedRecord r;
-      r.key = to_push[i].key;
-      r.__set_record(ToWire(stored.value()->record));
-      bytes += r.key.size() + r.record.value.size();
-      batch.push_back(std::move(r));
+      bytes += to_push[i].key.size() + stored.value()->record.value.size();
+      batch.push_back(KeyedRecord{to_push[i].key, std::move(stored.value()->record)});
     }
     if (batch.empty()) continue;
     limiter_->Acquire(bytes);
-    Status s = replicas_->CallPeer(peer, [&](internode::InternodeClient& c,
-                                             const internode::Sender& sender) {
-      c.pushRecords(sender, batch);
-    });
-    if (!s.ok()) return s;
+    if (Status s = transport_->PushRecords(peer, batch); !s.ok()) return s;
     counters->records_sent += batch.size();
     counters->bytes_sent += bytes;
   }
@@ -149,21 +116,14 @@ Status TreeExchange::Transfer(uint32_t peer, const std::vector<KeyDifference>& t
     for (size_t i = start; i < std::min(to_fetch.size(), start + kRecordsPerCall); ++i) {
       keys.push_back(to_fetch[i].key);
     }
-    std::vector<internode::KeyedRecord> records;
-    Status s = replicas_->CallPeer(peer, [&](internode::InternodeClient& c,
-                                             const internode::Sender& sender) {
-      c.fetchRecords(records, sender, keys);
-    });
-    if (!s.ok()) return s;
+    auto records = transport_->FetchRecords(peer, keys);
+    if (!records.ok()) return records.status();
     uint64_t bytes = 0;
-    for (const internode::KeyedRecord& r : records) {
-      if (!r.__isset.record) continue;
-      auto record = FromWire(r.record);
-      if (!record.ok()) return Status::IoError("node " + std::to_string(peer) + " sent " +
-                                               record.status().message());
-      auto applied = storage_->ApplyNoWait(r.key, record.value());
+    for (const KeyedRecord& r : records.value()) {
+      if (!r.record) continue;
+      auto applied = storage_->ApplyNoWait(r.key, *r.record);
       if (!applied.ok()) return applied.status();
-      bytes += r.key.size() + r.record.value.size();
+      bytes += r.key.size() + r.record->value.size();
       ++counters->records_sent;
     }
     storage_->WaitDurable();  // one log flush for the batch
@@ -206,28 +166,26 @@ Result<ExchangeCounters> TreeExchange::Run(uint32_t partition, uint32_t peer, Ex
   // Keys of the differing leaves, on both sides.
   std::map<std::string, KeyDifference> keys;
   for (size_t start = 0; start < differing.size(); start += kLeavesPerCall) {
-    std::vector<int32_t> leaves;
-    for (size_t i = start; i < std::min(differing.size(), start + kLeavesPerCall); ++i) {
-      leaves.push_back(static_cast<int32_t>(differing[i]));
-    }
-    std::vector<internode::KeyDigest> remote;
-    Status s = replicas_->CallPeer(peer, [&](internode::InternodeClient& c,
-                                             const internode::Sender& sender) {
-      c.leafKeys(remote, sender, WireShape(shape), static_cast<int32_t>(partition), leaves);
-    });
-    if (!s.ok()) return s;
-    counters.keys_listed += remote.size();
+    const std::vector<uint32_t> leaves(
+        differing.begin() + static_cast<std::ptrdiff_t>(start),
+        differing.begin() +
+            static_cast<std::ptrdiff_t>(std::min(differing.size(), start + kLeavesPerCall)));
+    auto remote = transport_->LeafKeys(peer, IdOf(shape), partition, leaves);
+    if (!remote.ok()) return remote.status();
+    counters.keys_listed += remote->size();
     uint64_t listed_bytes = 0;
-    for (const internode::KeyDigest& d : remote) listed_bytes += d.key.size() + d.digest.size();
+    for (const KeyDigest& d : remote.value()) {
+      listed_bytes += d.key.size() + d.entry.digest.size();
+    }
     limiter_->Acquire(2 * listed_bytes);  // their listing, and ours of about as much
-    for (const internode::KeyDigest& d : remote) {
+    for (const KeyDigest& d : remote.value()) {
       KeyDifference& k = keys[d.key];
       k.key = d.key;
-      k.remote = EntryOf(d);
+      k.remote = d.entry;
     }
-    for (int32_t leaf : leaves) {
+    for (uint32_t leaf : leaves) {
       uint64_t first = 0, last = 0;
-      trees_->LeafRange(partition, static_cast<uint32_t>(leaf), &first, &last);
+      trees_->LeafRange(partition, leaf, &first, &last);
       Status scanned = storage_->ScanIndex(
           first, last, [&](uint64_t, std::string_view key, const IndexEntry& entry) {
             ++counters.keys_listed;

@@ -33,7 +33,7 @@
 #include "antientropy/rate_limiter.h"
 #include "antientropy/tree_set.h"
 #include "clock/physical_clock.h"
-#include "server/cluster/replicas.h"
+#include "server/cluster/transport.h"
 #include "server/storage/storage.h"
 
 namespace alder {
@@ -71,7 +71,7 @@ class TreeExchange {
  public:
   // Pointers must outlive the exchange. `limiter` paces the bytes of
   // records sent, and of tree hashes and keys listed.
-  TreeExchange(Storage* storage, const TreeSet* trees, Replicas* replicas,
+  TreeExchange(Storage* storage, const TreeSet* trees, PeerTransport* transport,
                const clock::PhysicalClock* clock, std::chrono::milliseconds gc_grace,
                RateLimiter* limiter);
 
@@ -95,7 +95,7 @@ class TreeExchange {
 
   Storage* const storage_;
   const TreeSet* const trees_;
-  Replicas* const replicas_;
+  PeerTransport* const transport_;
   const clock::PhysicalClock* const clock_;
   const std::chrono::milliseconds gc_grace_;
   RateLimiter* const limiter_;

@@ -12,22 +12,12 @@
 
 #include "clock/hlc.h"
 #include "server/storage/group_commit.h"
+#include "server/cluster/peer.h"
 #include "server/rpc/request_limits.h"
 #include "server/common/status.h"
 #include "server/storage/wt_storage.h"
 
 namespace alder {
-
-struct HostPort {
-  std::string host;
-  uint16_t port = 0;
-  std::string ToString() const { return host + ":" + std::to_string(port); }
-};
-
-struct Peer {
-  uint32_t node_id = 0;
-  HostPort internode;
-};
 
 // The default hint_window, in the words of --help, the README and the config
 // errors; DefaultHintWindow below is this sentence in code.

@@ -14,7 +14,7 @@
 #include <utility>
 
 #include "server/rpc/api_handler.h"
-#include "server/rpc/cluster_status.h"
+#include "server/cluster_status.h"
 #include "server/common/duration.h"
 #include "server/common/fault_injection.h"
 #include "server/node_metrics.h"
@@ -185,16 +185,19 @@ void Node::BuildClusterParts() {
 void Node::BuildReplication() {
   const ClusterIdentity identity{config_.node_id, config_.cluster_name, config_.partitions,
                                  config_.listen.ToString()};
-  replicas_ = std::make_unique<Replicas>(identity, config_.peers, PeerConnectionOptionsFor(config_),
-                                         &hlc_, &clocks_.wall, storage_);
+  transport_ = std::make_unique<ThriftTransport>(
+      config_.node_id, config_.peers, PeerConnectionOptionsFor(config_),
+      MakeHeaderSource(identity, &hlc_, &clocks_.wall));
+  replicas_ = std::make_unique<Replicas>(identity, transport_.get(), storage_);
   membership_ = std::make_unique<Membership>(
-      config_.node_id, replicas_->HeartbeatConnectionsById(), &hlc_, &clocks_.cluster,
-      [replicas = replicas_.get()] { return replicas->MakeSender(); },
+      config_.node_id, config_.peers, transport_.get(), &hlc_, &clocks_.cluster,
       MembershipOptions{config_.heartbeat_interval, config_.failure_timeout,
                         config_.max_clock_offset});
-  internode_handler_ = std::make_shared<InternodeHandler>(identity, peer_ids_, &hlc_, &clocks_.wall,
-                                                          membership_.get(), storage_, trees_.get(),
-                                                          &syncing_, &metrics_);
+  replica_service_ = std::make_unique<ReplicaService>(
+      identity, peer_ids_, &hlc_, &clocks_.wall, membership_.get(), storage_, &syncing_);
+  exchange_service_ = std::make_unique<ExchangeService>(replica_service_.get(), trees_.get());
+  internode_handler_ = std::make_shared<InternodeHandler>(replica_service_.get(),
+                                                          exchange_service_.get(), &metrics_);
   internode_ = std::make_unique<ThriftServer>(
       ThriftServerOptions{
           "internode", config_.internode_listen,
@@ -216,7 +219,7 @@ void Node::BuildReplication() {
 void Node::BuildAntiEntropy() {
   repair_limiter_ = std::make_unique<RateLimiter>(config_.repair_rate_bytes);
   exchange_ =
-      std::make_unique<TreeExchange>(storage_, trees_.get(), replicas_.get(), &clocks_.cluster,
+      std::make_unique<TreeExchange>(storage_, trees_.get(), transport_.get(), &clocks_.cluster,
                                      config_.gc_grace, repair_limiter_.get());
   scheduler_ = std::make_unique<RepairScheduler>(
       config_.node_id, ring_.get(), trees_.get(), exchange_.get(), membership_.get(),
@@ -241,7 +244,7 @@ void Node::BuildClientApi() {
       std::make_shared<api::AlderProcessor>(handler));
   AddNodeMetrics(&metrics_,
                  NodeParts{membership_.get(), &hlc_, &clocks_.cluster, coordinator_.get(),
-                           hints_.get(), deliverer_.get(), storage_, internode_handler_.get(),
+                           hints_.get(), deliverer_.get(), storage_, replica_service_.get(),
                            scheduler_.get(), gc_.get(), api_.get(), targets_, started_ms_});
 }
 

@@ -14,6 +14,7 @@
 
 #include "Alder.h"
 #include "antientropy/absence_tracker.h"
+#include "antientropy/exchange_service.h"
 #include "server/rpc/admin_api.h"
 #include "antientropy/rate_limiter.h"
 #include "antientropy/repair_scheduler.h"
@@ -27,7 +28,9 @@
 #include "server/storage/data_dir_lock.h"
 #include "server/cluster/hint_deliverer.h"
 #include "server/storage/wt_hint_store.h"
+#include "server/cluster/replica_service.h"
 #include "server/rpc/internode_handler.h"
+#include "server/rpc/thrift_transport.h"
 #include "server/cluster/membership.h"
 #include "server/common/metrics.h"
 #include "server/metrics_endpoint.h"
@@ -112,8 +115,11 @@ class Node {
   uint64_t started_ms_ = 0;        // on clocks_.cluster
   std::set<uint32_t> peer_ids_;    // the other nodes
   std::vector<uint32_t> targets_;  // the same, for hint delivery
+  std::unique_ptr<ThriftTransport> transport_;
   std::unique_ptr<Replicas> replicas_;
   std::unique_ptr<Membership> membership_;
+  std::unique_ptr<ReplicaService> replica_service_;
+  std::unique_ptr<ExchangeService> exchange_service_;
   std::shared_ptr<InternodeHandler> internode_handler_;
   std::unique_ptr<ThriftServer> internode_;
   std::unique_ptr<Coordinator> coordinator_;

@@ -59,7 +59,7 @@ void AddHintMetrics(Metrics* metrics, const NodeParts& parts) {
                              [h = parts.hints] { return static_cast<double>(h->dropped()); });
   metrics->AddScrapedCounter(
       "alder_hints_received_total", "Hinted writes other nodes delivered to this one",
-      [i = parts.internode] { return static_cast<double>(i->hints_received()); });
+      [r = parts.replica_service] { return static_cast<double>(r->hints_received()); });
 }
 
 void AddCoordinatorMetrics(Metrics* metrics, const NodeParts& parts) {

@@ -14,7 +14,7 @@
 #include "server/cluster/coordinator.h"
 #include "server/cluster/hint_deliverer.h"
 #include "server/storage/hint_store.h"
-#include "server/rpc/internode_handler.h"
+#include "server/cluster/replica_service.h"
 #include "server/cluster/membership.h"
 #include "server/common/metrics.h"
 #include "server/storage/storage.h"
@@ -32,7 +32,7 @@ struct NodeParts {
   const HintStore* hints = nullptr;
   const HintDeliverer* deliverer = nullptr;
   const Storage* storage = nullptr;
-  const InternodeHandler* internode = nullptr;
+  const ReplicaService* replica_service = nullptr;
   const RepairScheduler* scheduler = nullptr;
   const TombstoneCollector* gc = nullptr;
   const ThriftServer* api = nullptr;

@@ -5,7 +5,6 @@
 
 #include <memory>
 
-#include "server/rpc/replica_round.h"
 
 namespace alder {
 namespace {
@@ -67,9 +66,16 @@ Coordinator::Coordinator(const Ring* ring, clock::HybridLogicalClock* clock, Rep
       membership_(membership),
       hints_(hints),
       options_(options),
-      repairs_(options.repair_threads, options.max_pending_repairs) {}
+      transport_(replicas->transport()),
+      own_repairs_(options.repair_executor ? nullptr
+                                           : std::make_unique<BoundedTaskPool>(
+                                                 options.repair_threads, options.max_pending_repairs)),
+      repairs_(options.repair_executor ? options.repair_executor : own_repairs_.get()) {}
 
-Coordinator::~Coordinator() = default;  // members' order: repairs_, then replies_
+Coordinator::~Coordinator() {
+  own_repairs_.reset();  // runs the read repairs accepted
+  late_replies_.WaitForZero();
+}
 
 uint32_t Coordinator::AliveCount(const std::vector<uint32_t>& replicas, uint32_t required) {
   uint32_t alive = 0;
@@ -117,14 +123,14 @@ class Coordinator::WriteRound {
         key_(std::move(key)),
         record_(record),
         required_(required),
-        round_(ReplicaRound::Clock::now() + c->options_.request_timeout) {}
+        round_(c->transport_->NewRound(c->transport_->Now() + c->options_.request_timeout)) {}
 
   // Sends to the other replicas first, then writes this node's own.
   void Send(const std::vector<uint32_t>& replicas);
   // Waits for replies until the level's acks arrived, every replica
   // answered, or the deadline passed.
   void Collect();
-  // Leaves the replies not waited for to the ReplyCollector: a replica that
+  // Leaves the replies not waited for to the transport: a replica that
   // fails or times out there still gets its hint.
   void HandOffLeftovers();
   bool enough() const { return acks_ >= required_; }
@@ -138,7 +144,7 @@ class Coordinator::WriteRound {
   const std::string key_;
   const Record& record_;
   const uint32_t required_;
-  ReplicaRound round_;
+  std::unique_ptr<ReplicaRound> round_;
   uint32_t acks_ = 0;
   // Replicas that failed in a way that may still have applied the write
   // (sent, then no answer or a broken connection).
@@ -155,8 +161,8 @@ void Coordinator::WriteRound::Send(const std::vector<uint32_t>& replicas) {
     } else if (!c_->membership_->IsUp(node)) {
       failed_.push_back(fmt::format("node {} is down", node));
       c_->StoreHint(node, key_, record_);
-    } else if (auto started = c_->replicas_->StartWrite(node, key_, record_); started.ok()) {
-      round_.Add(node, std::move(started).value());
+    } else if (auto started = c_->transport_->StartWrite(node, key_, record_); started.ok()) {
+      round_->Add(node, std::move(started).value());
     } else {
       OnReplicaFailure(node, started.status());
     }
@@ -171,8 +177,8 @@ void Coordinator::WriteRound::Send(const std::vector<uint32_t>& replicas) {
 }
 
 void Coordinator::WriteRound::Collect() {
-  auto on_reply = [this](uint32_t node, PendingCall& call) {
-    const Status s = Replicas::FinishWrite(call);
+  auto on_reply = [this](uint32_t node, ReplicaCall& call) {
+    const Status s = c_->transport_->FinishWrite(call);
     if (s.ok()) {
       ++acks_;
     } else {
@@ -180,7 +186,7 @@ void Coordinator::WriteRound::Collect() {
     }
   };
   // Until the acks are in, or no reply is left to wait for or came in time.
-  while (!enough() && round_.AwaitReplies(on_reply)) continue;
+  while (!enough() && round_->AwaitReplies(on_reply)) continue;
 }
 
 void Coordinator::WriteRound::OnReplicaFailure(uint32_t node, const Status& s) {
@@ -190,11 +196,13 @@ void Coordinator::WriteRound::OnReplicaFailure(uint32_t node, const Status& s) {
 }
 
 void Coordinator::WriteRound::HandOffLeftovers() {
-  round_.HandOff(&c_->replies_, [this](uint32_t node) -> ReplyCollector::OnReply {
-    return [c = c_, node, key = key_, record = record_](PendingCall* call) {
-      const Status s = call ? Replicas::FinishWrite(*call)
+  round_->HandOff([this](uint32_t node) -> std::function<void(ReplicaCall*)> {
+    c_->late_replies_.Add();
+    return [c = c_, node, key = key_, record = record_](ReplicaCall* call) {
+      const Status s = call ? c->transport_->FinishWrite(*call)
                             : Status::TimedOut(fmt::format("node {} did not answer in time", node));
       if (!s.ok()) c->AfterFailedReplicaWrite(node, key, record, s);
+      c->late_replies_.Done();
     };
   });
 }
@@ -202,7 +210,7 @@ void Coordinator::WriteRound::HandOffLeftovers() {
 Status Coordinator::WriteRound::Shortfall(Consistency level) const {
   const std::string why = Join(failed_);
   const Status::ReplicaCounts acked{static_cast<int>(required_), static_cast<int>(acks_)};
-  const bool all_answered = round_.all_answered();
+  const bool all_answered = round_->all_answered();
   if (all_answered && acks_ == 0 && outcome_unknown_ == 0) {
     // Every replica answered and none took the write: it was written
     // nowhere, which is what Unavailable promises.
@@ -277,14 +285,14 @@ class Coordinator::ReadRound {
         key_(std::move(key)),
         candidates_(std::move(candidates)),
         required_(required),
-        round_(ReplicaRound::Clock::now() + c->options_.request_timeout) {}
+        round_(c->transport_->NewRound(c->transport_->Now() + c->options_.request_timeout)) {}
 
   // Asks the other replicas first, then reads this node's own.
   void Send();
   // Waits for replies until enough replicas answered, none is left to ask,
   // or the deadline passed.
   void Collect();
-  // Leaves the replies not waited for to the ReplyCollector, which reads
+  // Leaves the replies not waited for to the transport, which reads
   // and drops them so that their connections can be reused.
   void HandOffLeftovers();
   bool enough() const { return answers_.size() >= required_; }
@@ -302,7 +310,7 @@ class Coordinator::ReadRound {
   const std::string key_;
   const std::vector<uint32_t> candidates_;
   const uint32_t required_;
-  ReplicaRound round_;
+  std::unique_ptr<ReplicaRound> round_;
   size_t next_ = 0;            // candidates_[next_] is the next to ask
   bool read_locally_ = false;  // this node's own read is yet to be done
   std::vector<Answer> answers_;
@@ -311,7 +319,7 @@ class Coordinator::ReadRound {
 
 void Coordinator::ReadRound::AskMore() {
   const uint32_t self = c_->replicas_->self_id();
-  while (answers_.size() + round_.in_flight() + (read_locally_ ? 1 : 0) < required_ &&
+  while (answers_.size() + round_->in_flight() + (read_locally_ ? 1 : 0) < required_ &&
          next_ < candidates_.size()) {
     const uint32_t node = candidates_[next_++];
     if (node == self) {
@@ -323,9 +331,9 @@ void Coordinator::ReadRound::AskMore() {
 }
 
 void Coordinator::ReadRound::Ask(uint32_t node) {
-  auto started = c_->replicas_->StartRead(node, key_);
+  auto started = c_->transport_->StartRead(node, key_);
   if (started.ok()) {
-    round_.Add(node, std::move(started).value());
+    round_->Add(node, std::move(started).value());
   } else {
     OnReplicaFailure(node, started.status());
   }
@@ -352,8 +360,8 @@ void Coordinator::ReadRound::Send() {
 }
 
 void Coordinator::ReadRound::Collect() {
-  auto on_reply = [this](uint32_t node, PendingCall& call) {
-    auto held = Replicas::FinishRead(node, call);
+  auto on_reply = [this](uint32_t node, ReplicaCall& call) {
+    auto held = c_->transport_->FinishRead(call);
     if (held.ok()) {
       answers_.emplace_back(node, std::move(held).value());
     } else {
@@ -364,15 +372,15 @@ void Coordinator::ReadRound::Collect() {
   // request timeout may be hung or overloaded (it is still "up" until the
   // failure detector notices); ask one more live replica instead of letting
   // the read wait out the whole timeout on it.
-  const auto speculate_at = ReplicaRound::Clock::now() + c_->options_.request_timeout / 10;
+  const auto speculate_at = c_->transport_->Now() + c_->options_.request_timeout / 10;
   bool speculated = false;
-  while (!enough() && round_.in_flight() > 0) {
+  while (!enough() && round_->in_flight() > 0) {
     const bool may_speculate = !speculated && next_ < candidates_.size();
-    if (round_.AwaitReplies(may_speculate ? speculate_at : round_.deadline(), on_reply)) {
+    if (round_->AwaitReplies(may_speculate ? speculate_at : round_->deadline(), on_reply)) {
       AskMore();
       continue;
     }
-    if (!may_speculate || ReplicaRound::Clock::now() >= round_.deadline()) break;  // deadline
+    if (!may_speculate || c_->transport_->Now() >= round_->deadline()) break;  // deadline
     speculated = true;
     c_->speculative_reads_.fetch_add(1);
     Ask(candidates_[next_++]);
@@ -380,9 +388,11 @@ void Coordinator::ReadRound::Collect() {
 }
 
 void Coordinator::ReadRound::HandOffLeftovers() {
-  round_.HandOff(&c_->replies_, [](uint32_t node) -> ReplyCollector::OnReply {
-    return [node](PendingCall* call) {
-      if (call) (void)Replicas::FinishRead(node, *call);
+  round_->HandOff([this](uint32_t) -> std::function<void(ReplicaCall*)> {
+    c_->late_replies_.Add();
+    return [c = c_](ReplicaCall* call) {
+      if (call) (void)c->transport_->FinishRead(*call);
+      c->late_replies_.Done();
     };
   });
 }
@@ -391,7 +401,7 @@ Status Coordinator::ReadRound::Shortfall(Consistency level) const {
   const std::string why = Join(failed_);
   const Status::ReplicaCounts answered{static_cast<int>(required_),
                                        static_cast<int>(answers_.size())};
-  if (round_.all_answered()) {
+  if (round_->all_answered()) {
     // Every replica asked answered, too few with a record: not a matter of time.
     return Status::Unavailable(fmt::format("{} needs {} replicas to answer, {} could: {}",
                                            LevelName(level), required_, answers_.size(), why),
@@ -466,7 +476,7 @@ void Coordinator::ReadRepair(const std::string& key, const Record& winner,
     // Beyond max_pending_repairs the repair is dropped (repairs_ counts it):
     // the replica still converges, by the next read of the key or by
     // anti-entropy, and a burst of stale reads cannot queue without bound.
-    const bool queued = repairs_.TryPost([this, node = node, key, winner] {
+    const bool queued = repairs_->TryPost([this, node = node, key, winner] {
       if (Status s = replicas_->Write(node, key, winner); !s.ok()) {
         spdlog::debug("read repair of node {} failed: {}", node, s.ToString());
       }
@@ -478,7 +488,7 @@ void Coordinator::ReadRepair(const std::string& key, const Record& winner,
 CoordinatorStats Coordinator::stats() const {
   return CoordinatorStats{puts_.load(),         removes_.load(),           gets_.load(),
                           get_misses_.load(),   failures_.load(),          hints_stored_.load(),
-                          read_repairs_.load(), speculative_reads_.load(), repairs_.dropped()};
+                          read_repairs_.load(), speculative_reads_.load(), repairs_->dropped()};
 }
 
 }  // namespace alder

@@ -22,10 +22,10 @@
 // counted), left to anti-entropy.
 //
 // Thread-safe. The request's own thread sends to the replicas, does this
-// node's part, and collects the replies it needs (no thread hand-off on the
-// way: server/replica_round.h). Replies not needed for the answer are
-// finished by a ReplyCollector (server/reply_collector.h), read repairs on a
-// small thread pool. The destructor waits for both.
+// node's part, and collects the replies it needs (a ReplicaRound of the
+// transport, server/cluster/transport.h). Replies not needed for the answer
+// are finished by the transport, read repairs on a TaskExecutor. The
+// destructor waits for both.
 #ifndef ALDER_SERVER_CLUSTER_COORDINATOR_H_
 #define ALDER_SERVER_CLUSTER_COORDINATOR_H_
 
@@ -37,14 +37,16 @@
 #include <string_view>
 
 #include "clock/hlc.h"
-#include "server/common/bounded_task_pool.h"
-#include "server/storage/hint_store.h"
 #include "server/cluster/membership.h"
-#include "server/common/record.h"
 #include "server/cluster/replicas.h"
-#include "server/rpc/reply_collector.h"
 #include "server/cluster/ring.h"
+#include "server/cluster/transport.h"
+#include "server/common/bounded_task_pool.h"
+#include "server/common/in_flight_count.h"
+#include "server/common/record.h"
 #include "server/common/status.h"
+#include "server/common/task_executor.h"
+#include "server/storage/hint_store.h"
 
 namespace alder {
 
@@ -70,6 +72,9 @@ struct CoordinatorOptions {
   // Read repairs queued or running at most; more are dropped. Each holds a
   // copy of its record, so the bound is on memory too.
   size_t max_pending_repairs = 1024;
+  // Where read repairs run; null: a BoundedTaskPool of the coordinator's own
+  // (repair_threads, max_pending_repairs).
+  TaskExecutor* repair_executor = nullptr;
 };
 
 struct CoordinatorStats {
@@ -83,7 +88,7 @@ class Coordinator {
   // All pointers must outlive the coordinator.
   Coordinator(const Ring* ring, clock::HybridLogicalClock* clock, Replicas* replicas,
               Membership* membership, HintStore* hints, CoordinatorOptions options);
-  ~Coordinator();  // waits for replica calls in flight
+  ~Coordinator();  // waits for the read repairs and the replies handed off
   Coordinator(const Coordinator&) = delete;
   Coordinator& operator=(const Coordinator&) = delete;
 
@@ -132,10 +137,11 @@ class Coordinator {
   Membership* const membership_;
   HintStore* const hints_;
   const CoordinatorOptions options_;
-  // Destroyed in reverse: the read repairs finish first, then the replies
-  // not waited for.
-  ReplyCollector replies_;
-  BoundedTaskPool repairs_;
+  PeerTransport* const transport_;
+  // Replies handed off to the transport, whose finishers use this object.
+  InFlightCount late_replies_;
+  std::unique_ptr<BoundedTaskPool> own_repairs_;  // unless options name an executor
+  TaskExecutor* const repairs_;
 
   std::atomic<uint64_t> puts_{0}, removes_{0}, gets_{0}, get_misses_{0}, failures_{0};
   std::atomic<uint64_t> hints_stored_{0}, read_repairs_{0}, speculative_reads_{0};

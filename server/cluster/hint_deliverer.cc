@@ -51,7 +51,7 @@ size_t HintDeliverer::DeliverTo(uint32_t target, size_t budget) {
   }
   hints.resize(count);
   if (hints.empty()) return 0;
-  if (Status s = replicas_->DeliverHints(target, hints); !s.ok()) {
+  if (Status s = replicas_->transport()->DeliverHints(target, hints); !s.ok()) {
     spdlog::debug("hint delivery to node {} failed, will retry: {}", target, s.ToString());
     return 0;
   }

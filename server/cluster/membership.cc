@@ -9,7 +9,8 @@
 namespace alder {
 
 struct Membership::PeerState {
-  PeerConnections* connections = nullptr;
+  uint32_t node_id = 0;
+  HostPort address;
   // Guarded by Membership::mu_.
   bool up = false;
   bool ever_answered = false;
@@ -28,52 +29,45 @@ struct Membership::PeerState {
 // between the two judgements from turning an accepted stamp into a refusal.
 constexpr std::chrono::milliseconds kStampLeadMargin{10};
 
-Membership::Membership(uint32_t self_id, std::map<uint32_t, PeerConnections*> peers,
-                       clock::HybridLogicalClock* clock, clock::ClusterClock* cluster_clock,
-                       SenderFactory sender, MembershipOptions options,
+Membership::Membership(uint32_t self_id, const std::vector<Peer>& peers,
+                       PeerTransport* transport, clock::HybridLogicalClock* clock,
+                       clock::ClusterClock* cluster_clock, MembershipOptions options,
                        clock::BackgroundRunner* runner)
     : self_id_(self_id),
       clock_(clock),
       cluster_clock_(cluster_clock),
-      sender_(std::move(sender)),
+      transport_(transport),
       options_(options),
       runner_(runner) {
-  for (auto& [id, connections] : peers) {
+  for (const Peer& peer : peers) {
+    if (peer.node_id == self_id) continue;
     auto state = std::make_unique<PeerState>();
-    state->connections = connections;
-    peers_.emplace(id, std::move(state));
+    state->node_id = peer.node_id;
+    state->address = peer.internode;
+    peers_.emplace(peer.node_id, std::move(state));
   }
 }
 
 Membership::~Membership() { Stop(); }
 
 void Membership::Heartbeat(PeerState* peer) {
-  const uint32_t id = peer->connections->peer().node_id;
-  internode::HeartbeatReply reply;
-  std::optional<internode::RefusalReason::type> refusal;
+  const uint32_t id = peer->node_id;
   const std::chrono::microseconds sent = cluster_clock_->monotonic().Now();
-  Status status = peer->connections->Call([&](internode::InternodeClient& client) {
-    try {
-      client.heartbeat(reply, sender_());
-    } catch (const internode::Refused& refused) {
-      refusal = refused.reason;
-      throw;
-    }
-  });
+  Result<HeartbeatAnswer> answered = transport_->Heartbeat(id);
+  Status status = answered.status();
+  const std::optional<Status::Refusal> refusal = status.refusal();
+  const HeartbeatAnswer reply = answered.ok() ? answered.value() : HeartbeatAnswer{};
   const std::chrono::microseconds received = cluster_clock_->monotonic().Now();
   const auto now = runner_->Now();
-  if (status.ok() && reply.node_id != static_cast<int32_t>(id)) {
+  if (status.ok() && reply.node_id != id) {
     status = Status::Refused(fmt::format("{} answers as node {}, but peers lists it as node {}",
-                                         peer->connections->peer().internode.ToString(),
-                                         reply.node_id, id));
+                                         peer->address.ToString(), reply.node_id, id));
   }
   if (status.ok()) {
     // Heartbeats carry the peer's HLC too; a rejection (the peer is too far
     // ahead) is counted by the clock and shows in the offset below.
-    clock_->Update(clock::Timestamp::FromPacked(static_cast<uint64_t>(reply.hlc)));
-    // A peer of an older version reports milliseconds only: take the middle.
-    const int64_t peer_wall_us = reply.__isset.wall_us ? reply.wall_us : reply.wall_ms * 1000 + 500;
-    cluster_clock_->RecordSample(id, peer_wall_us, sent, received);
+    clock_->Update(clock::Timestamp::FromPacked(reply.hlc));
+    cluster_clock_->RecordSample(id, reply.wall_us, sent, received);
     std::lock_guard lock(mu_);
     if (!peer->up)
       spdlog::info("node {} is up (clock offset {:+} ms)", id, OffsetMs(id).value_or(0));
@@ -82,7 +76,7 @@ void Membership::Heartbeat(PeerState* peer) {
     peer->logged_down = false;
     peer->last_heartbeat = now;
     peer->last_error.clear();
-    if (reply.__isset.client_address) peer->client_address = reply.client_address;
+    if (!reply.client_address.empty()) peer->client_address = reply.client_address;
     return;
   }
   std::lock_guard lock(mu_);
@@ -96,7 +90,7 @@ void Membership::Heartbeat(PeerState* peer) {
     spdlog::warn("node {} is down: {}", id, status.message());
     peer->logged_down = true;
   } else if (!peer->up && !peer->logged_down && (timed_out || refusal)) {
-    if (refusal == internode::RefusalReason::CLUSTER_MISMATCH || !peer->ever_answered) {
+    if (refusal == Status::Refusal::kClusterMismatch || !peer->ever_answered) {
       spdlog::warn("node {} is not available: {}", id, status.message());
     }
     peer->logged_down = true;
@@ -301,7 +295,7 @@ std::vector<PeerView> Membership::Snapshot() const {
   for (const auto& [id, peer] : peers_) {
     PeerView v;
     v.node_id = id;
-    v.address = peer->connections->peer().internode;
+    v.address = peer->address;
     v.up = peer->up;
     if (peer->last_heartbeat) {
       v.last_heartbeat_ago = std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -47,12 +47,11 @@
 #include <string>
 #include <vector>
 
-#include "Internode.h"
 #include "clock/background_runner.h"
 #include "clock/cluster_clock.h"
 #include "clock/hlc.h"
-#include "server/config.h"
-#include "server/rpc/peer_connections.h"
+#include "server/cluster/peer.h"
+#include "server/cluster/transport.h"
 #include "server/common/status.h"
 
 namespace alder {
@@ -79,16 +78,13 @@ struct PeerView {
 
 class Membership {
  public:
-  // Builds the sender header of every internode message this node sends.
-  using SenderFactory = std::function<internode::Sender()>;
-
-  // `peers` are the other nodes (not this one), with their connection pools;
-  // the pools, both clocks and `sender` must outlive Membership. `clock`
-  // runs on `cluster_clock`, which Membership feeds with its measurements.
+  // `peers` are the other nodes (not this one), reached through
+  // `transport`; it and both clocks must outlive Membership. `clock` runs
+  // on `cluster_clock`, which Membership feeds with its measurements.
   // Heartbeats run on `runner`, whose time also measures failure_timeout.
-  Membership(uint32_t self_id, std::map<uint32_t, PeerConnections*> peers,
+  Membership(uint32_t self_id, const std::vector<Peer>& peers, PeerTransport* transport,
              clock::HybridLogicalClock* clock, clock::ClusterClock* cluster_clock,
-             SenderFactory sender, MembershipOptions options,
+             MembershipOptions options,
              clock::BackgroundRunner* runner = clock::RealTimeRunner());
   ~Membership();  // Stop()s
   Membership(const Membership&) = delete;
@@ -165,7 +161,7 @@ class Membership {
   const uint32_t self_id_;
   clock::HybridLogicalClock* const clock_;
   clock::ClusterClock* const cluster_clock_;
-  const SenderFactory sender_;
+  PeerTransport* const transport_;
   const MembershipOptions options_;
 
   clock::BackgroundRunner* const runner_;

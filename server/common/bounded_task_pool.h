@@ -15,23 +15,25 @@
 #include <cstdint>
 #include <functional>
 
+#include "server/common/task_executor.h"
+
 namespace alder {
 
-class BoundedTaskPool {
+class BoundedTaskPool final : public TaskExecutor {
  public:
   // REQUIRES: threads >= 1, max_pending >= 1.
   BoundedTaskPool(size_t threads, size_t max_pending);
-  ~BoundedTaskPool();
+  ~BoundedTaskPool() override;
   BoundedTaskPool(const BoundedTaskPool&) = delete;
   BoundedTaskPool& operator=(const BoundedTaskPool&) = delete;
 
   // Queues `task` to run on one of the threads and returns true, or returns
   // false (and counts it in dropped()) when max_pending tasks are already
   // queued or running. `task` must not throw.
-  bool TryPost(std::function<void()> task);
+  bool TryPost(std::function<void()> task) override;
 
   size_t pending() const { return pending_.load(); }  // queued or running now
-  uint64_t dropped() const { return dropped_.load(); }
+  uint64_t dropped() const override { return dropped_.load(); }
 
  private:
   const size_t max_pending_;

@@ -36,6 +36,20 @@ class Status {
     int reached = 0;
   };
 
+  // Why another node refused a message (thrift/internode.thrift's
+  // RefusalReason, same numbers): carried by Refused and RetryLater.
+  enum class Refusal {
+    kClockAhead = 1,      // a timestamp in the message is too far ahead of its clock
+    kClockOutOfStep = 2,  // its heartbeats measured the sender's clock out of step
+    kClusterMismatch = 3,
+    kUnknownNode = 4,
+    kStorage = 5,  // it could not read or write its storage: may succeed later
+    kNotAReplica = 6,
+    kTreeMismatch = 7,
+    kSyncing = 8,    // back after a long absence: not serving until synced
+    kMalformed = 9,  // a record in the message does not decode
+  };
+
   Status() = default;
   static Status Ok() { return Status(); }
   static Status InvalidArgument(std::string msg) {
@@ -52,6 +66,13 @@ class Status {
   }
   static Status Refused(std::string msg) { return {Code::kRefused, std::move(msg)}; }
   static Status RetryLater(std::string msg) { return {Code::kRetryLater, std::move(msg)}; }
+  // A refusal for `reason`: RetryLater for kStorage (it may pass), else
+  // Refused (it would be given again).
+  static Status RefusedFor(Refusal reason, std::string msg) {
+    Status s(reason == Refusal::kStorage ? Code::kRetryLater : Code::kRefused, std::move(msg));
+    s.refusal_ = reason;
+    return s;
+  }
   static Status Corruption(std::string msg) { return {Code::kCorruption, std::move(msg)}; }
   static Status IoError(std::string msg) { return {Code::kIoError, std::move(msg)}; }
   static Status ShuttingDown(std::string msg) { return {Code::kShuttingDown, std::move(msg)}; }
@@ -60,6 +81,8 @@ class Status {
   Code code() const { return code_; }
   const std::string& message() const { return message_; }
   const std::optional<ReplicaCounts>& replica_counts() const { return counts_; }
+  // The reason of a refusal made with RefusedFor; absent otherwise.
+  const std::optional<Refusal>& refusal() const { return refusal_; }
   // "ok", or "<kind>: <message>".
   std::string ToString() const;
 
@@ -69,6 +92,7 @@ class Status {
   Code code_ = Code::kOk;
   std::string message_;
   std::optional<ReplicaCounts> counts_;
+  std::optional<Refusal> refusal_;
 };
 
 template <typename T>

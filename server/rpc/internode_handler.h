@@ -1,56 +1,30 @@
-// The receiving side of the internode protocol (thrift/internode.thrift):
-// replica writes and reads, heartbeats and hint delivery from other nodes.
-//
-// Every message is checked before it touches storage: the sender must be one
-// of our peers, of our cluster (cluster_name and partition count); its HLC,
-// and every record's version, must not be more than max_clock_offset ahead of
-// our clock (the cluster's time, clock/cluster_clock.h; they are merged into
-// our clock, the HLC receive rule), so no replica stores a stamp more than
-// max_clock_offset ahead of the clocks of a majority of the cluster;
-// and our own heartbeats must not have measured its clock out of step.
-// Heartbeats skip the clock checks, so that a node whose clock is off can
-// still learn so. Refusals are counted and logged (rate-limited). Every
-// call is counted and timed in alder_replica_requests_total and
-// alder_replica_request_duration_seconds (server/request_metrics.h).
+// The Thrift edge of the internode protocol (thrift/internode.thrift): each
+// call is translated to plain values (server/rpc/wire_messages.h) and served
+// by the node's ReplicaService (replica calls) or ExchangeService (the tree
+// exchange); a refusal goes back as internode::Refused with its reason.
+// Every call is counted and timed in alder_replica_requests_total and
+// alder_replica_request_duration_seconds (server/common/request_metrics.h).
 //
 // Thread-safe: one handler serves every internode connection.
 #ifndef ALDER_SERVER_RPC_INTERNODE_HANDLER_H_
 #define ALDER_SERVER_RPC_INTERNODE_HANDLER_H_
 
-#include <atomic>
 #include <cstdint>
-#include <set>
 #include <string>
+#include <vector>
 
 #include "Internode.h"
-#include "antientropy/tree_set.h"
-#include "clock/hlc.h"
-#include "server/cluster/membership.h"
+#include "antientropy/exchange_service.h"
+#include "server/cluster/replica_service.h"
 #include "server/common/metrics.h"
 #include "server/common/request_metrics.h"
-#include "server/storage/storage.h"
 
 namespace alder {
 
-struct ClusterIdentity {
-  uint32_t node_id = 0;
-  std::string cluster_name;
-  uint32_t partitions = 0;
-  std::string client_address;  // host:port of this node's client API, told to peers
-};
-
 class InternodeHandler final : public internode::InternodeIf {
  public:
-  // `peer_ids` lists every other node. Pointers must outlive the handler.
-  // `local_clock` is this node's own wall clock, uncorrected: heartbeats
-  // answer with it, so that peers measure this node's clock as it is.
-  // `syncing` (may be null) is true while this node, back after a long
-  // absence, must not serve its data to others (anti-entropy reads and
-  // replica reads are refused with SYNCING).
-  InternodeHandler(ClusterIdentity self, std::set<uint32_t> peer_ids,
-                   clock::HybridLogicalClock* clock, const clock::PhysicalClock* local_clock,
-                   Membership* membership, Storage* storage, const TreeSet* trees,
-                   const std::atomic<bool>* syncing, Metrics* metrics);
+  // The services and `metrics` must outlive the handler.
+  InternodeHandler(ReplicaService* replicas, ExchangeService* exchange, Metrics* metrics);
 
   void write(const internode::Sender& sender, const std::string& key,
              const internode::WireRecord& record) override;
@@ -70,38 +44,9 @@ class InternodeHandler final : public internode::InternodeIf {
   void pushRecords(const internode::Sender& sender,
                    const std::vector<internode::KeyedRecord>& records) override;
 
-  // Hinted writes applied since start.
-  uint64_t hints_received() const;
-
  private:
-  // Throws Refused unless the sender is a peer of our cluster.
-  void CheckIdentity(const internode::Sender& sender);
-  // CheckIdentity, then the clock checks; merges the sender's HLC.
-  void CheckSender(const internode::Sender& sender);
-  // Merges a record's version into our clock; throws Refused if too far ahead.
-  void CheckStamp(const internode::Sender& sender, int64_t packed_hlc);
-  [[noreturn]] void Refuse(const internode::Sender& sender, internode::RefusalReason::type reason,
-                           const std::string& message);
-  // Merges one record; durable on return when `wait_durable`, else once
-  // the caller's Storage::WaitDurable() returns.
-  void Apply(const internode::Sender& sender, const std::string& key,
-             const internode::WireRecord& wire, bool wait_durable);
-  // Throws Refused unless this node holds `partition`'s tree in `shape`.
-  void CheckTree(const internode::Sender& sender, const internode::TreeShape& shape,
-                 int32_t partition);
-  void RefuseWhileSyncing(const internode::Sender& sender);
-
-  const ClusterIdentity self_;
-  const std::set<uint32_t> peer_ids_;
-  clock::HybridLogicalClock* const clock_;
-  const clock::PhysicalClock* const local_clock_;
-  Membership* const membership_;
-  Storage* const storage_;
-  const TreeSet* const trees_;
-  const std::atomic<bool>* const syncing_;
-
-  std::atomic<uint64_t> hints_received_{0};
-  std::atomic<int64_t> last_refusal_log_ms_{0};
+  ReplicaService* const replicas_;
+  ExchangeService* const exchange_;
   RequestMetrics requests_;
 };
 

@@ -8,6 +8,7 @@
 #include <thrift/transport/TTransportException.h>
 
 #include "server/rpc/per_message_framed_transport.h"
+#include "server/rpc/wire_messages.h"
 
 namespace alder {
 namespace {
@@ -42,6 +43,8 @@ PendingCall::PendingCall(PeerConnections* owner, std::unique_ptr<Connection> con
     : owner_(owner), connection_(std::move(connection)) {}
 
 PendingCall::~PendingCall() = default;
+
+uint32_t PendingCall::node() const { return owner_->peer().node_id; }
 
 int PendingCall::fd() const { return connection_ ? connection_->socket->getSocketFD() : -1; }
 
@@ -154,10 +157,9 @@ Status PeerConnections::Run(std::unique_ptr<Connection>& connection,
     Return(std::move(connection));
     const std::string message =
         who + " refused (" + RefusalReasonName(refused.reason) + "): " + refused.message;
-    // A storage failure may pass (a write conflict, a full disk freed); the
-    // other reasons would be given again.
-    if (refused.reason == internode::RefusalReason::STORAGE) return Status::RetryLater(message);
-    return Status::Refused(message);
+    // A storage failure may pass (a write conflict, a full disk freed), so
+    // it is RetryLater; the other reasons would be given again.
+    return Status::RefusedFor(FromWire(refused.reason), message);
   } catch (const TTransportException& e) {
     connection.reset();
     // The peer probably restarted or died: its other idle connections are

@@ -24,7 +24,8 @@
 #include <vector>
 
 #include "Internode.h"
-#include "server/config.h"
+#include "server/cluster/peer.h"
+#include "server/cluster/transport.h"
 #include "server/common/status.h"
 
 namespace alder {
@@ -46,14 +47,16 @@ class PeerConnections;
 // and then collect the replies as they arrive (poll on fd()) without handing
 // each call to another thread. Finish() exactly once, from any one thread;
 // dropping an unfinished call closes its connection.
-class PendingCall {
+class PendingCall final : public ReplicaCall {
  public:
-  ~PendingCall();
+  ~PendingCall() override;
   PendingCall(const PendingCall&) = delete;
   PendingCall& operator=(const PendingCall&) = delete;
 
   // The socket to wait on for the reply.
   int fd() const;
+  // The node the call went to.
+  uint32_t node() const;
   // Receives the reply with `receive` (e.g. client.recv_write()); returns
   // as PeerConnections::Call does.
   Status Finish(const std::function<void(internode::InternodeClient&)>& receive);

@@ -17,7 +17,7 @@
 #include <string>
 #include <thread>
 
-#include "server/config.h"
+#include "server/cluster/peer.h"
 #include "server/common/status.h"
 
 namespace apache::thrift {

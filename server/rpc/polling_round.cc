@@ -1,9 +1,11 @@
-#include "server/rpc/replica_round.h"
+#include "server/rpc/polling_round.h"
 
 #include <poll.h>
 
 #include <algorithm>
 #include <cerrno>
+
+#include "clock/physical_clock.h"
 
 namespace alder {
 namespace {
@@ -12,11 +14,11 @@ namespace {
 // Returns the indices of the readable ones (empty on timeout). A socket in
 // error counts as readable: Finish() then reports the error.
 std::vector<size_t> WaitForReplies(const std::vector<PendingCall*>& calls,
-                                   std::chrono::steady_clock::time_point deadline) {
+                                   std::chrono::microseconds deadline) {
   std::vector<pollfd> fds;
   for (PendingCall* call : calls) fds.push_back(pollfd{call->fd(), POLLIN, 0});
-  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-      deadline - std::chrono::steady_clock::now());
+  const auto left =
+      std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::SteadyClock().Now());
   const int timeout_ms = static_cast<int>(std::max<int64_t>(0, left.count()));
   int ready = 0;
   do {
@@ -31,11 +33,12 @@ std::vector<size_t> WaitForReplies(const std::vector<PendingCall*>& calls,
 
 }  // namespace
 
-void ReplicaRound::Add(uint32_t node, std::unique_ptr<PendingCall> call) {
-  calls_.push_back(InFlight{node, std::move(call)});
+void PollingRound::Add(uint32_t node, std::unique_ptr<ReplicaCall> call) {
+  calls_.push_back(InFlight{node, std::unique_ptr<PendingCall>(
+                                      static_cast<PendingCall*>(call.release()))});
 }
 
-bool ReplicaRound::AwaitReplies(Clock::time_point until, const OnReply& on_reply) {
+bool PollingRound::AwaitReplies(std::chrono::microseconds until, const OnReply& on_reply) {
   if (calls_.empty()) return false;
   std::vector<PendingCall*> calls;
   for (const InFlight& f : calls_) calls.push_back(f.call.get());
@@ -50,9 +53,15 @@ bool ReplicaRound::AwaitReplies(Clock::time_point until, const OnReply& on_reply
   return !ready.empty();
 }
 
-void ReplicaRound::HandOff(ReplyCollector* collector, const OnLateReply& late) {
+void PollingRound::HandOff(const OnLateReply& late) {
   handed_off_ = handed_off_ || !calls_.empty();
-  for (InFlight& f : calls_) collector->Add(std::move(f.call), deadline_, late(f.node));
+  for (InFlight& f : calls_) {
+    const auto deadline = std::chrono::steady_clock::time_point(
+        std::chrono::duration_cast<std::chrono::steady_clock::duration>(deadline_));
+    std::function<void(ReplicaCall*)> finish = late(f.node);
+    collector_->Add(std::move(f.call), deadline,
+                    [finish = std::move(finish)](PendingCall* call) { finish(call); });
+  }
   calls_.clear();
 }
 

@@ -1,4 +1,4 @@
-#include "server/rpc/cluster_status.h"
+#include "server/cluster_status.h"
 
 #include <chrono>
 

@@ -2,8 +2,8 @@
 // the ring, membership and the node's metrics (server/metrics.h), which it
 // carries whole; every figure it shows comes from those metrics, so it
 // agrees with /metrics.
-#ifndef ALDER_SERVER_RPC_CLUSTER_STATUS_H_
-#define ALDER_SERVER_RPC_CLUSTER_STATUS_H_
+#ifndef ALDER_SERVER_CLUSTER_STATUS_H_
+#define ALDER_SERVER_CLUSTER_STATUS_H_
 
 #include "Alder.h"
 #include "server/config.h"
@@ -18,4 +18,4 @@ api::ClusterStatus DescribeCluster(const NodeConfig& config, const Ring& ring,
 
 }  // namespace alder
 
-#endif  // ALDER_SERVER_RPC_CLUSTER_STATUS_H_
+#endif  // ALDER_SERVER_CLUSTER_STATUS_H_
