@@ -59,6 +59,27 @@ std::vector<uint32_t> Indexes(const std::vector<int32_t>& wire) {
 
 uint32_t Index(int32_t wire) { return wire < 0 ? ~0u : static_cast<uint32_t>(wire); }
 
+// Decodes a message's records; a malformed one refuses the whole message
+// (after the sender checks, as for any message), so nothing of it applies.
+void RefuseMalformed(ReplicaService* replicas, const MessageHeader& header, const Status& why) {
+  ThrowUnlessOk(replicas->CheckSender(header));
+  ThrowUnlessOk(
+      replicas->Refuse(header, Status::Refusal::kMalformed, "malformed record: " + why.message()));
+}
+
+template <typename Wire>
+auto DecodeAll(ReplicaService* replicas, const MessageHeader& header,
+               const std::vector<Wire>& wire) {
+  std::vector<std::decay_t<decltype(FromWire(wire.front()).value())>> decoded;
+  decoded.reserve(wire.size());
+  for (const Wire& w : wire) {
+    auto item = FromWire(w);
+    if (!item.ok()) RefuseMalformed(replicas, header, item.status());
+    decoded.push_back(std::move(item).value());
+  }
+  return decoded;
+}
+
 }  // namespace
 
 InternodeHandler::InternodeHandler(ReplicaService* replicas, ExchangeService* exchange,
@@ -73,11 +94,7 @@ void InternodeHandler::write(const internode::Sender& sender, const std::string&
   Measured(&requests_, kWrite, ClassifyRefusal, [&] {
     const MessageHeader header = FromWire(sender);
     auto decoded = FromWire(record);
-    if (!decoded.ok()) {
-      ThrowUnlessOk(replicas_->CheckSender(header));
-      ThrowUnlessOk(replicas_->Refuse(header, Status::Refusal::kMalformed,
-                                      "malformed record: " + decoded.status().message()));
-    }
+    if (!decoded.ok()) RefuseMalformed(replicas_, header, decoded.status());
     ThrowUnlessOk(replicas_->Write(header, key, decoded.value()));
   });
 }
@@ -100,18 +117,7 @@ void InternodeHandler::deliverHints(const internode::Sender& sender,
                                     const std::vector<internode::HintedWrite>& hints) {
   Measured(&requests_, kDeliverHints, ClassifyRefusal, [&] {
     const MessageHeader header = FromWire(sender);
-    std::vector<Hint> decoded;
-    decoded.reserve(hints.size());
-    for (const internode::HintedWrite& w : hints) {
-      auto hint = FromWire(w);
-      if (!hint.ok()) {
-        ThrowUnlessOk(replicas_->CheckSender(header));
-        ThrowUnlessOk(replicas_->Refuse(header, Status::Refusal::kMalformed,
-                                        "malformed record: " + hint.status().message()));
-      }
-      decoded.push_back(std::move(hint).value());
-    }
-    ThrowUnlessOk(replicas_->DeliverHints(header, decoded));
+    ThrowUnlessOk(replicas_->DeliverHints(header, DecodeAll(replicas_, header, hints)));
   });
 }
 
@@ -149,18 +155,7 @@ void InternodeHandler::pushRecords(const internode::Sender& sender,
                                    const std::vector<internode::KeyedRecord>& records) {
   Measured(&requests_, kPushRecords, ClassifyRefusal, [&] {
     const MessageHeader header = FromWire(sender);
-    std::vector<KeyedRecord> decoded;
-    decoded.reserve(records.size());
-    for (const internode::KeyedRecord& r : records) {
-      auto record = FromWire(r);
-      if (!record.ok()) {
-        ThrowUnlessOk(replicas_->CheckSender(header));
-        ThrowUnlessOk(replicas_->Refuse(header, Status::Refusal::kMalformed,
-                                        "malformed record: " + record.status().message()));
-      }
-      decoded.push_back(std::move(record).value());
-    }
-    ThrowUnlessOk(exchange_->PushRecords(header, decoded));
+    ThrowUnlessOk(exchange_->PushRecords(header, DecodeAll(replicas_, header, records)));
   });
 }
 
