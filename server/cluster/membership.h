@@ -18,10 +18,12 @@
 //
 // Clock fencing (issue 8): this node refuses to stamp writes
 //  - while its own wall clock is more than max_clock_offset away from the
-//    clocks of a strict majority of its peers, as estimated now (not at the
-//    last heartbeat): one node whose clock jumps is fenced before its next
-//    write, and the healthy nodes, each seeing one peer off, are not. In a
-//    two-node cluster the two cannot tell who is wrong, and both refuse;
+//    clocks of a strict majority of the peers it has measured, as
+//    estimated now (not at the last heartbeat): one node whose clock jumps
+//    is fenced before its next write, and the healthy nodes, each seeing
+//    one peer off, are not. Where they cannot tell who is wrong (a
+//    two-node cluster; two nodes of three while the third has not been
+//    heard from) both refuse;
 //  - while its hybrid logical clock leads the cluster's time by more than
 //    max_clock_offset less a small margin (it could only issue stamps its
 //    peers would refuse). Refusing does not advance the clock, so a node
