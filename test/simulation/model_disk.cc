@@ -165,7 +165,7 @@ uint64_t ModelDisk::RemoveHint(uint32_t target, uint64_t sequence) {
 }
 
 uint64_t ModelDisk::CommitLocked(Change change) {
-  CheckCommitLocked(change);
+  CheckCommitLocked(&change);
   committed_.Apply(change);
   pending_.push_back(std::move(change));
   return durable_position_ + pending_.size();
@@ -262,31 +262,42 @@ const std::vector<std::string>& ModelDisk::violations() const {
 void ModelDisk::RecordDurableLocked(const Change& change) {
   if (change.kind == Change::Kind::kEraseRecord) {
     auto it = history_.find(change.key);
-    if (it != history_.end()) it->second.live = false;
+    if (it != history_.end()) it->second = KeyHistory{it->second.highest, false, true};
     return;
   }
   if (change.kind != Change::Kind::kPutRecord) return;
   const Version& version = change.stored.record.version;
-  auto [it, inserted] = history_.try_emplace(change.key, KeyHistory{version, true});
+  auto [it, inserted] = history_.try_emplace(change.key, KeyHistory{version, true, false});
   KeyHistory& h = it->second;
   if (inserted || version >= h.highest) {
-    h = KeyHistory{version, true};
-  } else if (h.live) {
-    // Storage overwrote a durable record with an older one: its merge is wrong.
-    violations_.push_back(name_ + ": key " + Quoted(change.key) + " went back from " +
+    h = KeyHistory{version, true, false};
+    return;
+  }
+  // An older record became durable. Usually the commit check told already;
+  // if not, the newer version was not yet durable when the older one was
+  // committed (both waited in the same log flush).
+  if (!change.reported) {
+    const char* what = h.purged ? "came back after a purge" : "went back";
+    violations_.push_back(name_ + ": key " + Quoted(change.key) + " " + what + " from " +
                           h.highest.ToString() + " to " + version.ToString() + " on disk");
   }
-  // Else an older record installed after a purge: CheckCommitLocked told.
+  // The durable record is no longer at `highest`: the crash check must not
+  // report it again.
+  h.live = false;
+  h.purged = false;
 }
 
-void ModelDisk::CheckCommitLocked(const Change& change) {
-  if (change.kind != Change::Kind::kPutRecord) return;
-  auto it = history_.find(change.key);
-  const Version& version = change.stored.record.version;
+void ModelDisk::CheckCommitLocked(Change* change) {
+  if (change->kind != Change::Kind::kPutRecord) return;
+  auto it = history_.find(change->key);
+  const Version& version = change->stored.record.version;
   if (it == history_.end() || !(version < it->second.highest)) return;
-  violations_.push_back(name_ + ": key " + Quoted(change.key) + " got " + version.ToString() +
-                        " though " + it->second.highest.ToString() +
-                        " was durable before (deleted data came back)");
+  const char* what = it->second.purged ? "deleted data came back after a purge"
+                                       : "an older record replaced a durable one";
+  violations_.push_back(name_ + ": key " + Quoted(change->key) + " got " + version.ToString() +
+                        " though " + it->second.highest.ToString() + " was durable before (" +
+                        what + ")");
+  change->reported = true;
 }
 
 void ModelDisk::CheckAfterCrashLocked() {

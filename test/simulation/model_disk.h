@@ -109,10 +109,11 @@ class ModelDisk {
   struct Change {
     enum class Kind { kPutRecord, kEraseRecord, kPutMetadata, kAddHint, kRemoveHint };
     Kind kind = Kind::kPutRecord;
-    std::string key;      // record key or metadata name
-    StoredRecord stored;  // kPutRecord
-    std::string value;    // kPutMetadata
-    Hint hint;            // kAddHint; kRemoveHint uses target and sequence only
+    std::string key;        // record key or metadata name
+    StoredRecord stored;    // kPutRecord
+    std::string value;      // kPutMetadata
+    Hint hint;              // kAddHint; kRemoveHint uses target and sequence only
+    bool reported = false;  // a violation was recorded at commit: not again when durable
   };
   // The tables, as they stand after some prefix of the log.
   struct Tables {
@@ -127,15 +128,16 @@ class ModelDisk {
   // the tables so that the crash self-check is not the tables checking
   // themselves.
   struct KeyHistory {
-    Version highest;    // highest version ever durable
-    bool live = false;  // the durable tables hold a record at `highest`
+    Version highest;      // highest version ever durable
+    bool live = false;    // the durable tables hold a record at `highest`
+    bool purged = false;  // its last durable change erased it
   };
 
   uint64_t CommitLocked(Change change);  // REQUIRES: mu_ held
   // Makes the log durable through `position`. REQUIRES: mu_ held.
   uint64_t MakeDurableLocked(uint64_t position);
   void RecordDurableLocked(const Change& change);  // REQUIRES: mu_ held
-  void CheckCommitLocked(const Change& change);    // REQUIRES: mu_ held
+  void CheckCommitLocked(Change* change);          // REQUIRES: mu_ held
   void CheckAfterCrashLocked();                    // REQUIRES: mu_ held
 
   const std::string name_;

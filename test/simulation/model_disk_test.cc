@@ -170,7 +170,26 @@ TEST_F(ModelDiskTest, AnOldWriteReturningAfterAPurgeIsAViolation) {
   MustApply("k", Value(100, 1, "old"));  // a stale replica pushes it back
   ASSERT_EQ(disk_.violations().size(), 1u);
   EXPECT_NE(disk_.violations()[0].find("'k'"), std::string::npos) << disk_.violations()[0];
+  EXPECT_NE(disk_.violations()[0].find("came back after a purge"), std::string::npos);
   EXPECT_NE(disk_.violations()[0].find("node 4"), std::string::npos) << disk_.violations()[0];
+}
+
+// A broken merge below the Storage interface: two records of one key wait
+// in the same sync, the older committed last. Reported once, when durable.
+TEST_F(ModelDiskTest, AnOlderRecordMadeDurableOverANewerOneIsAViolation) {
+  disk_.PutRecord("k", StoredRecord{Value(200, 1, "new"), 0});
+  disk_.PutRecord("k", StoredRecord{Value(100, 1, "old"), 0});
+  EXPECT_TRUE(disk_.violations().empty());  // nothing was durable yet
+  disk_.Sync();
+  ASSERT_EQ(disk_.violations().size(), 1u);
+  EXPECT_NE(disk_.violations()[0].find("went back"), std::string::npos) << disk_.violations()[0];
+  CrashAndRestart(0);
+  EXPECT_EQ(disk_.violations().size(), 1u);
+  disk_.PutRecord("k", StoredRecord{Value(150, 1, "older still"), 0});  // told at commit
+  disk_.Sync();
+  ASSERT_EQ(disk_.violations().size(), 2u);
+  EXPECT_NE(disk_.violations()[1].find("replaced a durable one"), std::string::npos)
+      << disk_.violations()[1];
 }
 
 TEST_F(ModelDiskTest, HintRemovalsLostInACrashBringTheHintsBack) {
