@@ -176,7 +176,7 @@ void ModelDisk::SetSyncHook(std::function<void()> hook) {
   sync_hook_ = std::move(hook);
 }
 
-uint64_t ModelDisk::Sync() {
+uint64_t ModelDisk::Sync(bool delayed) {
   uint64_t position = 0, crashes = 0;
   std::function<void()> hook;
   {
@@ -185,19 +185,19 @@ uint64_t ModelDisk::Sync() {
     crashes = crashes_;
     hook = sync_hook_;
   }
-  if (hook) hook();
+  if (hook && delayed) hook();
   std::lock_guard lock(mu_);
   if (crashes != crashes_) return 0;  // the log this sync was flushing is gone
   ++syncs_;
   return MakeDurableLocked(position);
 }
 
-std::optional<uint64_t> ModelDisk::SyncThrough(uint64_t position) {
+std::optional<uint64_t> ModelDisk::SyncThrough(uint64_t position, bool delayed) {
   {
     std::lock_guard lock(mu_);
     if (durable_position_ >= position) return std::nullopt;
   }
-  return Sync();
+  return Sync(delayed);
 }
 
 uint64_t ModelDisk::MakeDurableLocked(uint64_t position) {

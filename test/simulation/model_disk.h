@@ -83,10 +83,12 @@ class ModelDisk {
   // that position durable. Changes committed while the hook runs need the
   // next sync. Returns how many changes it made durable (0 if a crash came
   // during the hook: the captured position was lost).
-  uint64_t Sync();
+  // `delayed` false: without the hook, for syncs made while the caller holds
+  // a lock another fiber may want (the HLC's, persisting its ceiling).
+  uint64_t Sync(bool delayed = true);
   // Syncs unless every change up to `position` is already durable. Returns
   // the number of changes made durable, or nullopt if it did not sync.
-  std::optional<uint64_t> SyncThrough(uint64_t position);
+  std::optional<uint64_t> SyncThrough(uint64_t position, bool delayed = true);
 
   uint64_t committed_position() const;
   uint64_t durable_position() const;

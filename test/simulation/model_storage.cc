@@ -114,8 +114,10 @@ Result<std::optional<std::string>> ModelStorage::GetMetadata(std::string_view na
 
 Status ModelStorage::PutMetadata(std::string_view name, std::string_view value) {
   if (Status alive = CheckAlive(); !alive.ok()) return alive;
-  NoteCommit(disk_->PutMetadata(name, value));
-  WaitDurable();
+  // Durable at once, without the simulated fsync time: the HLC persists its
+  // ceiling here with its mutex held, which would stall every fiber that
+  // needs the clock (alderd's threads just wait; fibers cannot).
+  disk_->SyncThrough(disk_->PutMetadata(name, value), /*delayed=*/false);
   return CheckAlive();
 }
 
