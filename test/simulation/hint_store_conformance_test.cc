@@ -35,7 +35,7 @@ class HintStoreConformance : public ::testing::Test {
   Backend backend_{&clock_};
 };
 
-TYPED_TEST_SUITE(HintStoreConformance, Backends, BackendNames);
+TYPED_TEST_SUITE(HintStoreConformance, Backends);
 
 TYPED_TEST(HintStoreConformance, OldestReturnsEachTargetsHintsInSequenceOrder) {
   this->Add(2, "a", Value(100, 1, "a2"));

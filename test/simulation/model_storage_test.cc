@@ -49,7 +49,7 @@ class StorageConformance : public ::testing::Test {
   Backend backend_{&clock_};
 };
 
-TYPED_TEST_SUITE(StorageConformance, Backends, BackendNames);
+TYPED_TEST_SUITE(StorageConformance, Backends);
 
 TYPED_TEST(StorageConformance, ReadsBackWhatWasApplied) {
   auto outcome = this->storage().Apply("k", Value(100, 1, "v1"));
