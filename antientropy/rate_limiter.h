@@ -7,8 +7,9 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
-#include <mutex>
 #include <thread>
+
+#include "server/common/thread_annotations.h"
 
 namespace alder {
 
@@ -22,7 +23,7 @@ class RateLimiter {
     if (rate_ == 0) return;
     std::chrono::steady_clock::duration wait{};
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(&mu_);
       const auto now = std::chrono::steady_clock::now();
       const double elapsed = std::chrono::duration<double>(now - refilled_).count();
       refilled_ = now;
@@ -38,9 +39,10 @@ class RateLimiter {
 
  private:
   const uint64_t rate_;
-  std::mutex mu_;
-  double tokens_ = 0;
-  std::chrono::steady_clock::time_point refilled_ = std::chrono::steady_clock::now();
+  Mutex mu_;
+  double tokens_ GUARDED_BY(mu_) = 0;
+  std::chrono::steady_clock::time_point refilled_ GUARDED_BY(mu_) =
+      std::chrono::steady_clock::now();
 };
 
 }  // namespace alder

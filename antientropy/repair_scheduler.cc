@@ -41,14 +41,14 @@ std::chrono::milliseconds RepairScheduler::Since(std::chrono::microseconds start
 }
 
 void RepairScheduler::CountExchange(bool succeeded, const ExchangeCounters& counters) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   ++(succeeded ? totals_.succeeded : totals_.failed);
   totals_.records_sent += counters.records_sent;
   totals_.bytes_sent += counters.bytes_sent;
 }
 
 ExchangeTotals RepairScheduler::totals() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   return totals_;
 }
 
@@ -79,7 +79,7 @@ void RepairScheduler::ExchangePartition(uint32_t partition, RepairTotals* totals
     }
     ++totals->exchanges;
     totals->counters.Add(result.value());
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     last_success_[{partition, peer}] = started_ms;
   }
   ++totals->partitions;
@@ -90,7 +90,7 @@ Result<RepairTotals> RepairScheduler::RepairNow(std::optional<uint32_t> partitio
     return Status::InvalidArgument("node " + std::to_string(self_id_) +
                                    " does not replicate partition " + std::to_string(*partition));
   }
-  std::lock_guard round(run_mu_);
+  MutexLock round(&run_mu_);
   const auto start = runner_->Now();
   RepairTotals totals;
   if (partition) {
@@ -105,7 +105,7 @@ Result<RepairTotals> RepairScheduler::RepairNow(std::optional<uint32_t> partitio
 
 void RepairScheduler::MaybeFinishSync() {
   if (!syncing_ || !syncing_->load()) return;
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   for (uint32_t p : trees_->owned()) {
     for (uint32_t peer : ring_->PreferenceList(p)) {
       if (peer != self_id_ && !last_success_.contains({p, peer})) return;
@@ -118,7 +118,7 @@ void RepairScheduler::MaybeFinishSync() {
 void RepairScheduler::RunRound(std::stop_token stop) {
   RepairTotals totals;
   {
-    std::lock_guard round(run_mu_);
+    MutexLock round(&run_mu_);
     const auto start = runner_->Now();
     for (uint32_t p : trees_->owned()) {
       if (stop.stop_requested()) return;
@@ -139,7 +139,7 @@ void RepairScheduler::RunRound(std::stop_token stop) {
 
 std::optional<uint64_t> RepairScheduler::LastSuccessStartMs(uint32_t partition,
                                                             uint32_t peer) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   auto it = last_success_.find({partition, peer});
   if (it == last_success_.end()) return std::nullopt;
   return it->second;
@@ -148,7 +148,7 @@ std::optional<uint64_t> RepairScheduler::LastSuccessStartMs(uint32_t partition,
 std::vector<std::pair<std::pair<uint32_t, uint32_t>, std::optional<uint64_t>>>
 RepairScheduler::Snapshot() const {
   std::vector<std::pair<std::pair<uint32_t, uint32_t>, std::optional<uint64_t>>> out;
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   for (uint32_t p : trees_->owned()) {
     for (uint32_t peer : ring_->PreferenceList(p)) {
       if (peer == self_id_) continue;

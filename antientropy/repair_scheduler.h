@@ -23,7 +23,6 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <stop_token>
 #include <string>
@@ -34,6 +33,7 @@
 #include "antientropy/tree_exchange.h"
 #include "server/cluster/membership.h"
 #include "server/cluster/ring.h"
+#include "server/common/thread_annotations.h"
 
 namespace alder {
 
@@ -91,7 +91,7 @@ class RepairScheduler {
   std::chrono::milliseconds NextWait() const;
   std::chrono::milliseconds Since(std::chrono::microseconds start) const;
   // One partition with each other replica; adds to `totals`.
-  void ExchangePartition(uint32_t partition, RepairTotals* totals);
+  void ExchangePartition(uint32_t partition, RepairTotals* totals) REQUIRES(run_mu_);
   void CountExchange(bool succeeded, const ExchangeCounters& counters);
   // While syncing: leaves the syncing state once every pair has exchanged.
   void MaybeFinishSync();
@@ -106,10 +106,10 @@ class RepairScheduler {
   std::atomic<bool>* const syncing_;
   clock::BackgroundRunner* const runner_;
 
-  mutable std::mutex mu_;
-  std::map<std::pair<uint32_t, uint32_t>, uint64_t> last_success_;  // guarded by mu_
-  ExchangeTotals totals_;                                           // guarded by mu_
-  std::mutex run_mu_;  // one exchange round at a time (background or on demand)
+  mutable Mutex mu_;
+  std::map<std::pair<uint32_t, uint32_t>, uint64_t> last_success_ GUARDED_BY(mu_);
+  ExchangeTotals totals_ GUARDED_BY(mu_);
+  Mutex run_mu_;  // one exchange round at a time (background or on demand)
   std::unique_ptr<clock::BackgroundTask> task_;
 };
 

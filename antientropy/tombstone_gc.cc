@@ -56,7 +56,7 @@ Result<GcPassStats> TombstoneCollector::RunOnce() {
 }
 
 void TombstoneCollector::Start() {
-  std::lock_guard lock(task_mu_);
+  MutexLock lock(&task_mu_);
   if (task_) return;
   task_ = runner_->Start("alder-gc", options_.interval, [this](std::stop_token) {
     LogPass(RunOnce());
@@ -65,7 +65,7 @@ void TombstoneCollector::Start() {
 }
 
 void TombstoneCollector::Stop() {
-  std::lock_guard lock(task_mu_);
+  MutexLock lock(&task_mu_);
   task_.reset();
 }
 

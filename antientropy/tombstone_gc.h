@@ -18,13 +18,13 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string_view>
 
 #include "clock/background_runner.h"
 #include "clock/physical_clock.h"
 #include "server/common/record.h"
 #include "server/common/status.h"
+#include "server/common/thread_annotations.h"
 #include "server/storage/storage.h"
 
 namespace alder {
@@ -88,8 +88,8 @@ class TombstoneCollector {
   PurgeGuard* const guard_;
   const TombstoneGcOptions options_;
   clock::BackgroundRunner* const runner_;
-  std::mutex task_mu_;  // Start and Stop from any thread
-  std::unique_ptr<clock::BackgroundTask> task_;
+  Mutex task_mu_;  // Start and Stop from any thread
+  std::unique_ptr<clock::BackgroundTask> task_ GUARDED_BY(task_mu_);
 
   std::atomic<uint64_t> passes_{0};
   std::atomic<uint64_t> scanned_{0}, purgeable_{0}, held_back_{0}, purged_{0};

@@ -35,25 +35,26 @@ void TreeSet::OnIndexChange(uint64_t key_hash, const VersionDigest* before,
   auto it = trees_.find(PartitionOf(key_hash, partitions_));
   if (it == trees_.end()) return;
   const uint32_t leaf = LeafOf(key_hash);
-  std::lock_guard lock(it->second->mu);
+  Guarded& guarded = *it->second;
+  MutexLock lock(&guarded.mu);
   if (before && after) {
     VersionDigest delta;
     for (size_t i = 0; i < delta.size(); ++i) delta[i] = (*before)[i] ^ (*after)[i];
-    it->second->tree.Toggle(leaf, delta);
+    guarded.tree.Toggle(leaf, delta);
   } else if (before || after) {
-    it->second->tree.Toggle(leaf, before ? *before : *after);
+    guarded.tree.Toggle(leaf, before ? *before : *after);
   }
 }
 
-Result<uint64_t> TreeSet::BuildFromIndex(
-    Storage* storage, std::map<uint32_t, std::unique_ptr<Guarded>>* trees) const {
+Result<uint64_t> TreeSet::BuildFromIndex(Storage* storage,
+                                         std::map<uint32_t, MerkleTree>* trees) const {
   uint64_t entries = 0;
-  for (auto& [partition, guarded] : *trees) {
+  for (auto& [partition, fresh] : *trees) {
+    MerkleTree& tree = fresh;  // a lambda cannot capture a structured binding (clang 14)
     uint64_t first = 0, last = 0;
     LeafRange(partition, 0, &first, &last);
     uint64_t end_first = 0, end_last = 0;
     LeafRange(partition, shape_.leaves() - 1, &end_first, &end_last);
-    MerkleTree& tree = guarded->tree;
     Status s = storage->ScanIndex(first, end_last,
                                   [&](uint64_t hash, std::string_view, const IndexEntry& entry) {
                                     tree.ToggleNoRehash(LeafOf(hash), entry.digest);
@@ -66,27 +67,29 @@ Result<uint64_t> TreeSet::BuildFromIndex(
 }
 
 Result<uint64_t> TreeSet::RebuildFromIndex(Storage* storage) {
-  std::map<uint32_t, std::unique_ptr<Guarded>> fresh;
-  for (uint32_t p : owned_) fresh.emplace(p, std::make_unique<Guarded>(shape_));
+  std::map<uint32_t, MerkleTree> fresh;
+  for (uint32_t p : owned_) fresh.emplace(p, shape_);
   auto entries = BuildFromIndex(storage, &fresh);
   if (!entries.ok()) return entries;
-  for (auto& [partition, guarded] : fresh) {
-    std::lock_guard lock(trees_.at(partition)->mu);
-    trees_.at(partition)->tree = guarded->tree;
+  for (auto& [partition, tree] : fresh) {
+    Guarded& live = *trees_.at(partition);
+    MutexLock lock(&live.mu);
+    live.tree = tree;
   }
   return entries;
 }
 
 Result<std::vector<uint32_t>> TreeSet::Verify(Storage* storage, uint64_t* entries) {
-  std::map<uint32_t, std::unique_ptr<Guarded>> fresh;
-  for (uint32_t p : owned_) fresh.emplace(p, std::make_unique<Guarded>(shape_));
+  std::map<uint32_t, MerkleTree> fresh;
+  for (uint32_t p : owned_) fresh.emplace(p, shape_);
   auto read = BuildFromIndex(storage, &fresh);
   if (!read.ok()) return read.status();
   *entries = read.value();
   std::vector<uint32_t> mismatched;
-  for (auto& [partition, guarded] : fresh) {
-    std::lock_guard lock(trees_.at(partition)->mu);
-    if (!(trees_.at(partition)->tree == guarded->tree)) mismatched.push_back(partition);
+  for (auto& [partition, tree] : fresh) {
+    const Guarded& live = *trees_.at(partition);
+    MutexLock lock(&live.mu);
+    if (!(live.tree == tree)) mismatched.push_back(partition);
   }
   return mismatched;
 }
@@ -96,7 +99,7 @@ std::vector<TreeHash> TreeSet::Nodes(uint32_t partition, uint32_t level,
   const Guarded& guarded = *trees_.at(partition);
   std::vector<TreeHash> out;
   out.reserve(indexes.size());
-  std::lock_guard lock(guarded.mu);
+  MutexLock lock(&guarded.mu);
   for (uint32_t index : indexes) {
     const bool valid = level <= shape_.depth && index < shape_.NodesAt(level);
     out.push_back(valid ? guarded.tree.Node(level, index) : TreeHash{});

@@ -13,11 +13,11 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <vector>
 
 #include "antientropy/merkle_tree.h"
 #include "server/common/status.h"
+#include "server/common/thread_annotations.h"
 #include "server/storage/storage.h"
 
 namespace alder {
@@ -58,12 +58,11 @@ class TreeSet {
  private:
   struct Guarded {
     explicit Guarded(TreeShape shape) : tree(shape) {}
-    mutable std::mutex mu;
-    MerkleTree tree;
+    mutable Mutex mu;
+    MerkleTree tree GUARDED_BY(mu);
   };
-  // Fills `trees` (fresh, for these partitions) from the index.
-  Result<uint64_t> BuildFromIndex(Storage* storage,
-                                  std::map<uint32_t, std::unique_ptr<Guarded>>* trees) const;
+  // Fills `trees` (fresh, for these partitions, not shared) from the index.
+  Result<uint64_t> BuildFromIndex(Storage* storage, std::map<uint32_t, MerkleTree>* trees) const;
 
   const uint32_t partitions_;
   const int partition_bits_;

@@ -24,7 +24,7 @@ void ClusterClock::RecordSample(uint32_t peer, int64_t peer_wall_us, std::chrono
   const int64_t midpoint_us = (sent.count() + received.count()) / 2;
   const int64_t error_us = std::max<int64_t>(0, (received.count() - sent.count()) / 2);
   const Sample sample{peer, peer_wall_us - midpoint_us, error_us};
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   std::erase_if(samples_, [peer](const Sample& s) { return s.peer == peer; });
   samples_.insert(
       std::upper_bound(samples_.begin(), samples_.end(), sample,
@@ -35,7 +35,7 @@ void ClusterClock::RecordSample(uint32_t peer, int64_t peer_wall_us, std::chrono
 std::optional<int64_t> ClusterClock::OffsetUs(uint32_t peer) const {
   const int64_t monotonic_us = monotonic_->Now().count();
   const int64_t local_us = static_cast<int64_t>(local_->NowUs());
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   for (const Sample& s : samples_) {
     if (s.peer == peer) return s.base_us + monotonic_us - local_us;
   }
@@ -58,7 +58,7 @@ ClusterClock::Sample ClusterClock::MedianLocked(int64_t local_base_us) const {
 uint64_t ClusterClock::NowUs() const {
   const int64_t monotonic_us = monotonic_->Now().count();
   const int64_t local_us = static_cast<int64_t>(local_->NowUs());
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   if (samples_.empty()) return static_cast<uint64_t>(local_us);
   const Sample median = MedianLocked(local_us - monotonic_us);
   const int64_t median_us = median.base_us + monotonic_us;

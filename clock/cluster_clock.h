@@ -31,11 +31,11 @@
 
 #include <chrono>
 #include <cstdint>
-#include <mutex>
 #include <optional>
 #include <vector>
 
 #include "clock/physical_clock.h"
+#include "server/common/thread_annotations.h"  // header-only, std only
 
 namespace alder::clock {
 
@@ -72,15 +72,15 @@ class ClusterClock final : public PhysicalClock {
     int64_t error_us;  // half the round trip of the measurement
   };
   // The upper median of every known clock, as a base (add the monotonic
-  // clock for the time), and its measurement error. REQUIRES: mu_ held.
-  Sample MedianLocked(int64_t local_base_us) const;
+  // clock for the time), and its measurement error.
+  Sample MedianLocked(int64_t local_base_us) const REQUIRES(mu_);
 
   const PhysicalClock* const local_;
   const MonotonicClock* const monotonic_;
-  mutable std::mutex mu_;
+  mutable Mutex mu_;
   // The last sample of each peer, sorted by base_us, so that the median is a
-  // binary search away (clocks are read on every stamp). Guarded by mu_.
-  std::vector<Sample> samples_;
+  // binary search away (clocks are read on every stamp).
+  std::vector<Sample> samples_ GUARDED_BY(mu_);
 };
 
 }  // namespace alder::clock

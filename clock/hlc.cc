@@ -55,12 +55,12 @@ Timestamp HybridLogicalClock::AdvanceLocked(Timestamp floor) {
 }
 
 Timestamp HybridLogicalClock::Now() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   return AdvanceLocked(last_);
 }
 
 std::optional<Timestamp> HybridLogicalClock::NowIfWithin(std::chrono::milliseconds max_lead) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   // The next timestamp's wall time is at least last_'s (and one more when
   // the counter is exhausted); physical time only raises it to physical
   // time, which is never a lead.
@@ -85,14 +85,14 @@ UpdateResult HybridLogicalClock::Update(Timestamp remote) {
                    std::to_string(options_.max_offset.count()) + " ms";
     return result;
   }
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   result.accepted = true;
   result.now = AdvanceLocked(remote);
   return result;
 }
 
 Timestamp HybridLogicalClock::Last() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   return last_;
 }
 

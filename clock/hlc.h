@@ -18,12 +18,12 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
-#include <mutex>
 #include <optional>
 #include <string>
 
 #include "clock/physical_clock.h"
 #include "clock/timestamp.h"
+#include "server/common/thread_annotations.h"  // header-only, std only
 
 namespace alder::clock {
 
@@ -100,19 +100,18 @@ class HybridLogicalClock {
   uint64_t ceiling_persist_count() const { return ceiling_persists_.load(); }
 
  private:
-  // Advances last_ to the next timestamp not below `floor`. REQUIRES: mu_ held.
-  Timestamp AdvanceLocked(Timestamp floor);
+  // Advances last_ to the next timestamp not below `floor`.
+  Timestamp AdvanceLocked(Timestamp floor) REQUIRES(mu_);
   // Persists a new ceiling if `wall_ms` would exceed the current one.
-  // REQUIRES: mu_ held.
-  void EnsureCeilingLocked(uint64_t wall_ms);
+  void EnsureCeilingLocked(uint64_t wall_ms) REQUIRES(mu_);
 
   const PhysicalClock* const physical_;
   const HlcOptions options_;
   CeilingStore* const ceiling_store_;
 
-  mutable std::mutex mu_;
-  Timestamp last_;           // guarded by mu_
-  uint64_t ceiling_ms_ = 0;  // guarded by mu_; 0 when there is no store
+  mutable Mutex mu_;
+  Timestamp last_ GUARDED_BY(mu_);
+  uint64_t ceiling_ms_ GUARDED_BY(mu_) = 0;  // 0 when there is no store
 
   std::atomic<uint64_t> rejected_remote_{0};
   std::atomic<uint64_t> logical_overflows_{0};

@@ -1,10 +1,10 @@
 #include <pthread.h>
 
 #include <condition_variable>
-#include <mutex>
 #include <thread>
 
 #include "clock/background_runner.h"
+#include "server/common/thread_annotations.h"  // header-only, std only
 
 namespace alder::clock {
 namespace {
@@ -22,7 +22,7 @@ class ThreadTask final : public BackgroundTask {
 
   void Wake() override {
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(&mu_);
       woken_ = true;
     }
     wake_.notify_all();
@@ -32,8 +32,9 @@ class ThreadTask final : public BackgroundTask {
   void Loop(std::stop_token stop, std::chrono::milliseconds wait) {
     while (true) {
       {
-        std::unique_lock lock(mu_);
-        wake_.wait_for(lock, stop, wait, [this] { return woken_; });
+        MutexLock lock(&mu_);
+        // condition_variable_any: only it wakes on a stop request.
+        wake_.wait_for(mu_, stop, wait, [this]() REQUIRES(mu_) { return woken_; });
         if (stop.stop_requested()) return;
         woken_ = false;
       }
@@ -42,9 +43,9 @@ class ThreadTask final : public BackgroundTask {
   }
 
   const BackgroundPass pass_;
-  std::mutex mu_;
-  std::condition_variable_any wake_;
-  bool woken_ = false;  // guarded by mu_
+  Mutex mu_;
+  std::condition_variable_any wake_;  // waits on mu_ itself
+  bool woken_ GUARDED_BY(mu_) = false;
   std::jthread thread_;
 };
 

@@ -68,7 +68,7 @@ void Membership::Heartbeat(PeerState* peer) {
     // ahead) is counted by the clock and shows in the offset below.
     clock_->Update(clock::Timestamp::FromPacked(reply.hlc));
     cluster_clock_->RecordSample(id, reply.wall_us, sent, received);
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     if (!peer->up)
       spdlog::info("node {} is up (clock offset {:+} ms)", id, OffsetMs(id).value_or(0));
     peer->up = true;
@@ -79,7 +79,7 @@ void Membership::Heartbeat(PeerState* peer) {
     if (!reply.client_address.empty()) peer->client_address = reply.client_address;
     return;
   }
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   peer->last_error = status.message();
   const bool timed_out =
       !peer->last_heartbeat || now - *peer->last_heartbeat >= options_.failure_timeout;
@@ -107,11 +107,11 @@ void Membership::HeartbeatAllNow() {
 }
 
 void Membership::Start() {
-  std::lock_guard tasks(tasks_mu_);
+  MutexLock tasks(&tasks_mu_);
   if (!heartbeat_tasks_.empty()) return;
   for (auto& [id, peer] : peers_) {
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(&mu_);
       peer->next_beat = runner_->Now() + options_.heartbeat_interval;
     }
     heartbeat_tasks_.emplace(
@@ -122,7 +122,7 @@ void Membership::Start() {
 
 void Membership::Stop() {
   {
-    std::lock_guard tasks(tasks_mu_);
+    MutexLock tasks(&tasks_mu_);
     heartbeat_tasks_.clear();
   }
   for (auto& f : first_heartbeats_) f.wait();
@@ -132,7 +132,7 @@ void Membership::Stop() {
 std::chrono::milliseconds Membership::HeartbeatPass(PeerState* peer) {
   Heartbeat(peer);
   const auto now = runner_->Now();
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   // After a slow heartbeat, carry on from now rather than firing a burst.
   peer->next_beat =
       std::max(peer->next_beat, now - options_.heartbeat_interval) + options_.heartbeat_interval;
@@ -142,7 +142,7 @@ std::chrono::milliseconds Membership::HeartbeatPass(PeerState* peer) {
 
 bool Membership::IsUp(uint32_t node_id) const {
   if (node_id == self_id_) return true;
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   auto it = peers_.find(node_id);
   return it != peers_.end() && it->second->up;
 }
@@ -153,7 +153,7 @@ bool Membership::ConfirmUp(uint32_t node_id) {
   if (it == peers_.end()) return false;
   PeerState* peer = it->second.get();
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     const auto now = runner_->Now();
     if (peer->probing || (peer->last_probe && now - *peer->last_probe < kProbeInterval)) {
       return peer->up;
@@ -162,7 +162,7 @@ bool Membership::ConfirmUp(uint32_t node_id) {
     peer->last_probe = now;
   }
   Heartbeat(peer);
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   peer->probing = false;
   return peer->up;
 }
@@ -172,7 +172,7 @@ void Membership::HeardFrom(uint32_t node_id) {
   if (it == peers_.end()) return;
   PeerState* peer = it->second.get();
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     if (peer->up) return;
     spdlog::info("node {} is up (heard from it)", node_id);
     peer->up = true;
@@ -182,14 +182,14 @@ void Membership::HeardFrom(uint32_t node_id) {
     // within it to stay up.
     peer->last_heartbeat = runner_->Now();
   }
-  std::lock_guard tasks(tasks_mu_);
+  MutexLock tasks(&tasks_mu_);
   if (auto task = heartbeat_tasks_.find(node_id); task != heartbeat_tasks_.end()) {
     task->second->Wake();  // a heartbeat now confirms it and measures its clock
   }
 }
 
 void Membership::ReportUnreachable(uint32_t node_id, const std::string& why) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   auto it = peers_.find(node_id);
   if (it == peers_.end() || !it->second->up) return;
   it->second->up = false;
@@ -296,7 +296,7 @@ bool Membership::SenderInStep(uint32_t node_id, std::optional<int64_t> sender_wa
 }
 
 std::vector<PeerView> Membership::Snapshot() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   std::vector<PeerView> views;
   for (const auto& [id, peer] : peers_) {
     PeerView v;

@@ -6,36 +6,36 @@
 #ifndef ALDER_SERVER_COMMON_IN_FLIGHT_COUNT_H_
 #define ALDER_SERVER_COMMON_IN_FLIGHT_COUNT_H_
 
-#include <condition_variable>
 #include <cstddef>
-#include <mutex>
+
+#include "server/common/thread_annotations.h"
 
 namespace alder {
 
 class InFlightCount {
  public:
   void Add() {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     ++count_;
   }
   void Done() {
-    std::lock_guard lock(mu_);
-    if (--count_ == 0) zero_.notify_all();
+    MutexLock lock(&mu_);
+    if (--count_ == 0) zero_.SignalAll();
   }
   // Returns once every Add() had its Done().
   void WaitForZero() {
-    std::unique_lock lock(mu_);
-    zero_.wait(lock, [this] { return count_ == 0; });
+    MutexLock lock(&mu_);
+    zero_.Wait(&mu_, [this]() REQUIRES(mu_) { return count_ == 0; });
   }
   size_t count() const {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     return count_;
   }
 
  private:
-  mutable std::mutex mu_;
-  std::condition_variable zero_;
-  size_t count_ = 0;  // guarded by mu_
+  mutable Mutex mu_;
+  CondVar zero_;
+  size_t count_ GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace alder

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "server/common/thread_annotations.h"
+
 namespace alder {
 
 class Metrics::Scraped final : public prometheus::Collectable {
@@ -15,20 +17,20 @@ class Metrics::Scraped final : public prometheus::Collectable {
   };
 
   void Add(Family family) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     families_.push_back(std::move(family));
   }
 
   std::vector<prometheus::MetricFamily> Collect() const override {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     std::vector<prometheus::MetricFamily> out;
     for (const Family& f : families_) out.push_back({f.name, f.help, f.type, f.read()});
     return out;
   }
 
  private:
-  mutable std::mutex mu_;  // reads may take their own locks: none is held across them elsewhere
-  std::vector<Family> families_;
+  mutable Mutex mu_;  // reads may take their own locks: none is held across them elsewhere
+  std::vector<Family> families_ GUARDED_BY(mu_);
 };
 
 class Metrics::All final : public prometheus::Collectable {

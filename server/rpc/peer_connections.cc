@@ -84,21 +84,22 @@ PeerConnections::~PeerConnections() = default;
 
 void PeerConnections::ReleaseSlot() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     --in_flight_;
   }
-  slot_free_.notify_one();
+  slot_free_.Signal();
 }
 
 std::unique_ptr<PeerConnections::Connection> PeerConnections::Lease(Status* error) {
   {
-    std::unique_lock lock(mu_);
+    MutexLock lock(&mu_);
     // Backpressure: a peer that falls behind has at most max_in_flight calls
     // outstanding; callers wait for one to finish rather than open ever more
     // connections to it (which once exhausted its connection limit, so that
     // connects timed out and it was marked down while merely busy).
-    if (!slot_free_.wait_for(lock, options_.timeout,
-                             [this] { return in_flight_ < options_.max_in_flight; })) {
+    if (!slot_free_.WaitFor(&mu_, options_.timeout, [this]() REQUIRES(mu_) {
+          return in_flight_ < options_.max_in_flight;
+        })) {
       *error = Status::TimedOut("node " + std::to_string(peer_.node_id) + " has " +
                                 std::to_string(in_flight_) + " calls in flight for over " +
                                 std::to_string(options_.timeout.count()) + " ms");
@@ -141,7 +142,7 @@ std::unique_ptr<PeerConnections::Connection> PeerConnections::Lease(Status* erro
 void PeerConnections::Return(std::unique_ptr<Connection> connection) {
   connection->slot_owner = nullptr;
   ReleaseSlot();
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   if (idle_.size() < options_.max_idle) idle_.push_back(std::move(connection));
 }
 
@@ -179,7 +180,7 @@ Status PeerConnections::Run(std::unique_ptr<Connection>& connection,
 
 void PeerConnections::DropIdle() {
   std::vector<std::unique_ptr<Connection>> dropped;
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   dropped.swap(idle_);
 }
 

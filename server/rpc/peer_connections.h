@@ -17,16 +17,15 @@
 #define ALDER_SERVER_RPC_PEER_CONNECTIONS_H_
 
 #include <chrono>
-#include <condition_variable>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <vector>
 
 #include "Internode.h"
 #include "server/cluster/peer.h"
 #include "server/cluster/transport.h"
 #include "server/common/status.h"
+#include "server/common/thread_annotations.h"
 
 namespace alder {
 
@@ -95,10 +94,10 @@ class PeerConnections {
  private:
   friend class PendingCall;
   using Connection = PendingCall::Connection;
-  std::unique_ptr<Connection> Lease(Status* error);
-  void Return(std::unique_ptr<Connection> connection);
-  void DropIdle();
-  void ReleaseSlot();
+  std::unique_ptr<Connection> Lease(Status* error) EXCLUDES(mu_);
+  void Return(std::unique_ptr<Connection> connection) EXCLUDES(mu_);
+  void DropIdle() EXCLUDES(mu_);
+  void ReleaseSlot() EXCLUDES(mu_);
   // Runs one step of a call on `connection`; returns it to the pool when the
   // exchange completed, and translates failures (see Call).
   Status Run(std::unique_ptr<Connection>& connection,
@@ -111,10 +110,10 @@ class PeerConnections {
 
   const Peer peer_;
   const PeerConnectionOptions options_;
-  std::mutex mu_;
-  std::condition_variable slot_free_;
-  size_t in_flight_ = 0;                            // guarded by mu_
-  std::vector<std::unique_ptr<Connection>> idle_;  // guarded by mu_
+  Mutex mu_;
+  CondVar slot_free_;
+  size_t in_flight_ GUARDED_BY(mu_) = 0;
+  std::vector<std::unique_ptr<Connection>> idle_ GUARDED_BY(mu_);
 };
 
 // Translates a refusal's reason for messages: "clock ahead", ...

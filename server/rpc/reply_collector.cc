@@ -15,7 +15,7 @@ ReplyCollector::ReplyCollector()
 
 ReplyCollector::~ReplyCollector() {
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     stopping_ = true;
   }
   Wake();
@@ -33,7 +33,7 @@ void ReplyCollector::Add(std::unique_ptr<PendingCall> call,
                          std::chrono::steady_clock::time_point deadline, OnReply on_reply) {
   outstanding_.fetch_add(1);
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     incoming_.push_back(Entry{std::move(call), deadline, std::move(on_reply)});
   }
   Wake();
@@ -47,7 +47,7 @@ void ReplyCollector::Run() {
   bool stopping = false;
   while (!stopping || !entries.empty()) {
     {
-      std::lock_guard lock(mu_);
+      MutexLock lock(&mu_);
       for (Entry& e : incoming_) entries.push_back(std::move(e));
       incoming_.clear();
       stopping = stopping_;

@@ -18,10 +18,10 @@
 #include <chrono>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <thread>
 #include <vector>
 
+#include "server/common/thread_annotations.h"
 #include "server/rpc/peer_connections.h"
 
 namespace alder {
@@ -53,9 +53,9 @@ class ReplyCollector {
   void Wake();
 
   const int wake_fd_;  // eventfd: Add() and the destructor wake the poll
-  mutable std::mutex mu_;
-  std::vector<Entry> incoming_;  // guarded by mu_
-  bool stopping_ = false;        // guarded by mu_
+  mutable Mutex mu_;
+  std::vector<Entry> incoming_ GUARDED_BY(mu_);
+  bool stopping_ GUARDED_BY(mu_) = false;
   std::atomic<size_t> outstanding_{0};
   std::thread thread_;
 };

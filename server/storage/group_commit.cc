@@ -25,25 +25,25 @@ void GroupCommit::Flush() {
 }
 
 void GroupCommit::WaitDurable() {
-  std::unique_lock lock(mu_);
+  MutexLock lock(&mu_);
   const uint64_t ticket = ++requested_;
   while (flushed_ < ticket) {
     if (leader_active_) {
-      flushed_cv_.wait(lock);
+      flushed_cv_.Wait(&mu_);
       continue;
     }
     // Lead a flush. Every ticket issued so far belongs to a transaction that
     // committed before this point, so one flush now covers all of them.
     leader_active_ = true;
     const uint64_t target = requested_;
-    lock.unlock();
+    lock.Unlock();
     Flush();
-    lock.lock();
+    lock.Lock();
     covered_.fetch_add(target - flushed_);
     flushes_.fetch_add(1);
     flushed_ = target;
     leader_active_ = false;
-    flushed_cv_.notify_all();
+    flushed_cv_.SignalAll();
   }
 }
 

@@ -18,11 +18,10 @@
 #include <wiredtiger.h>
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
-#include <mutex>
 #include <string>
 
+#include "server/common/thread_annotations.h"
 #include "server/storage/log_file_syncer.h"
 
 namespace alder {
@@ -49,18 +48,18 @@ class GroupCommit {
 
  private:
   // Writes the log to the OS and, in kFsync mode, to the device.
-  // REQUIRES: called by the leader only.
-  void Flush();
+  // REQUIRES: called by the leader only, without mu_ (writers commit meanwhile).
+  void Flush() EXCLUDES(mu_);
 
   WT_SESSION* const flush_session_;
   const Durability durability_;
   LogFileSyncer syncer_;  // used by the leader only
 
-  std::mutex mu_;
-  std::condition_variable flushed_cv_;
-  uint64_t requested_ = 0;   // guarded by mu_: commits registered so far
-  uint64_t flushed_ = 0;     // guarded by mu_: commits known durable
-  bool leader_active_ = false;  // guarded by mu_
+  Mutex mu_;
+  CondVar flushed_cv_;
+  uint64_t requested_ GUARDED_BY(mu_) = 0;  // commits registered so far
+  uint64_t flushed_ GUARDED_BY(mu_) = 0;    // commits known durable
+  bool leader_active_ GUARDED_BY(mu_) = false;
 
   std::atomic<uint64_t> flushes_{0};
   std::atomic<uint64_t> covered_{0};

@@ -101,7 +101,7 @@ WtHintStore::~WtHintStore() {
 }
 
 Status WtHintStore::Init() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   int ret = session_->create(session_, kHintsUri, "key_format=u,value_format=u");
   if (ret != 0) return WtStatus(ret, "create table:hints");
   // overwrite=false: remove reports WT_NOTFOUND for an absent hint, which
@@ -130,7 +130,7 @@ Status WtHintStore::Init() {
   if (ret != WT_NOTFOUND) return WtStatus(ret, "scan table:hints");
   next_sequence_ = max_sequence + 1;
 
-  std::lock_guard counts(counts_mu_);
+  MutexLock counts(&counts_mu_);
   pending_ = std::move(pending);
   pending_total_ = total;
   return Status::Ok();
@@ -144,7 +144,7 @@ Status WtHintStore::Add(uint32_t target, std::string_view key, const Record& rec
   const uint64_t created_ms = clock_->NowMs();
   const std::string value = EncodeValue(created_ms, key, record);
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(&mu_);
     const uint64_t sequence = next_sequence_;
     const std::string table_key = EncodeKey(target, sequence);
     WT_ITEM k = Item(table_key), v = Item(value);
@@ -156,7 +156,7 @@ Status WtHintStore::Add(uint32_t target, std::string_view key, const Record& rec
     cursor_->reset(cursor_);
     if (ret != 0) return WtStatus(ret, "store " + Describe(target, sequence));
     ++next_sequence_;
-    std::lock_guard counts(counts_mu_);
+    MutexLock counts(&counts_mu_);
     ++pending_[target];
     ++pending_total_;
   }
@@ -168,7 +168,7 @@ Status WtHintStore::Add(uint32_t target, std::string_view key, const Record& rec
 Result<std::vector<Hint>> WtHintStore::Oldest(uint32_t target, size_t limit) {
   std::vector<Hint> hints;
   if (limit == 0) return hints;
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   const std::string first = EncodeKey(target, 0);
   WT_ITEM start = Item(first);
   cursor_->set_key(cursor_, &start);
@@ -199,7 +199,7 @@ Status WtHintStore::Remove(const std::vector<Hint>& hints) {
   std::vector<HintId> ids;
   ids.reserve(hints.size());
   for (const Hint& h : hints) ids.push_back({h.target, h.sequence});
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   uint64_t removed = 0;
   return RemoveLocked(ids, &removed);
 }
@@ -208,7 +208,7 @@ Result<uint64_t> WtHintStore::DropOlderThan(std::chrono::milliseconds window) {
   if (window.count() < 0) return Status::InvalidArgument("hint window must not be negative");
   const uint64_t now = clock_->NowMs();
   const auto window_ms = static_cast<uint64_t>(window.count());
-  std::lock_guard lock(mu_);
+  MutexLock lock(&mu_);
   // Collect first, then remove: committing a batch would reset the scan.
   std::vector<HintId> expired;
   int ret = 0;
@@ -237,7 +237,7 @@ Result<uint64_t> WtHintStore::DropOlderThan(std::chrono::milliseconds window) {
   uint64_t removed = 0;
   const Status s = RemoveLocked(expired, &removed);
   {
-    std::lock_guard counts(counts_mu_);
+    MutexLock counts(&counts_mu_);
     dropped_ += removed;
   }
   if (!s.ok()) return s;
@@ -273,7 +273,7 @@ Status WtHintStore::RemoveLocked(const std::vector<HintId>& ids, uint64_t* remov
 }
 
 void WtHintStore::CountRemoved(uint32_t target, uint64_t n) {
-  std::lock_guard counts(counts_mu_);
+  MutexLock counts(&counts_mu_);
   auto it = pending_.find(target);
   if (it == pending_.end()) return;  // cannot happen: counts mirror the table
   it->second -= std::min(it->second, n);
@@ -282,18 +282,18 @@ void WtHintStore::CountRemoved(uint32_t target, uint64_t n) {
 }
 
 uint64_t WtHintStore::Pending(uint32_t target) const {
-  std::lock_guard counts(counts_mu_);
+  MutexLock counts(&counts_mu_);
   auto it = pending_.find(target);
   return it == pending_.end() ? 0 : it->second;
 }
 
 uint64_t WtHintStore::PendingTotal() const {
-  std::lock_guard counts(counts_mu_);
+  MutexLock counts(&counts_mu_);
   return pending_total_;
 }
 
 uint64_t WtHintStore::dropped() const {
-  std::lock_guard counts(counts_mu_);
+  MutexLock counts(&counts_mu_);
   return dropped_;
 }
 

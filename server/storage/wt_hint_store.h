@@ -21,7 +21,6 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,6 +28,7 @@
 #include "clock/physical_clock.h"
 #include "server/common/record.h"
 #include "server/common/status.h"
+#include "server/common/thread_annotations.h"
 #include "server/storage/hint_store.h"
 #include "server/storage/wt_storage.h"
 
@@ -65,23 +65,23 @@ class WtHintStore final : public HintStore {
   Status Init();
   // Removes `ids` in transactions of bounded size (a huge one could exceed
   // the WiredTiger cache); adds the number actually removed to *removed.
-  // REQUIRES: mu_ held.
-  Status RemoveLocked(const std::vector<HintId>& ids, uint64_t* removed);
-  void CountRemoved(uint32_t target, uint64_t n);  // takes counts_mu_
+  Status RemoveLocked(const std::vector<HintId>& ids, uint64_t* removed) REQUIRES(mu_);
+  void CountRemoved(uint32_t target, uint64_t n) EXCLUDES(counts_mu_);  // takes counts_mu_
 
   WtStorage* const storage_;
   const clock::PhysicalClock* const clock_;
 
-  std::mutex mu_;                  // guards the session, its cursor and next_sequence_
-  WT_SESSION* const session_;
-  WT_CURSOR* cursor_ = nullptr;    // table:hints, overwrite=false
-  uint64_t next_sequence_ = 1;
+  Mutex mu_;  // guards the session, its cursor and next_sequence_
+  WT_SESSION* const session_ PT_GUARDED_BY(mu_);
+  WT_CURSOR* cursor_ GUARDED_BY(mu_) = nullptr;  // table:hints, overwrite=false
+  uint64_t next_sequence_ GUARDED_BY(mu_) = 1;
 
   // Separate from mu_ so that Pending() never waits behind a table scan.
-  mutable std::mutex counts_mu_;
-  std::map<uint32_t, uint64_t> pending_;  // target -> hints held; no zero entries
-  uint64_t pending_total_ = 0;
-  uint64_t dropped_ = 0;
+  mutable Mutex counts_mu_;
+  // Target -> hints held; no zero entries.
+  std::map<uint32_t, uint64_t> pending_ GUARDED_BY(counts_mu_);
+  uint64_t pending_total_ GUARDED_BY(counts_mu_) = 0;
+  uint64_t dropped_ GUARDED_BY(counts_mu_) = 0;
 };
 
 }  // namespace alder

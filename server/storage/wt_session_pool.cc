@@ -7,16 +7,18 @@
 #include <atomic>
 #include <unordered_map>
 
+#include "server/common/thread_annotations.h"
+
 namespace alder {
 
 struct WtSessionPool::Shared {
-  std::mutex mu;
-  bool closed = false;                       // guarded by mu
+  Mutex mu;
+  bool closed GUARDED_BY(mu) = false;
   WT_CONNECTION* conn = nullptr;
   std::string data_uri;
   std::string index_uri;
-  std::vector<std::unique_ptr<ThreadSession>> all;  // guarded by mu
-  std::vector<ThreadSession*> idle;                 // guarded by mu
+  std::vector<std::unique_ptr<ThreadSession>> all GUARDED_BY(mu);
+  std::vector<ThreadSession*> idle GUARDED_BY(mu);
 };
 
 class WtSessionPool::Lease {
@@ -29,7 +31,7 @@ class WtSessionPool::Lease {
   Lease& operator=(const Lease&) = delete;
   ~Lease() {
     if (session_ == nullptr || shared_ == nullptr) return;
-    std::lock_guard lock(shared_->mu);
+    MutexLock lock(&shared_->mu);
     if (shared_->closed) return;  // the connection closed (or will close) it
     session_->data->reset(session_->data);
     session_->index->reset(session_->index);
@@ -61,13 +63,13 @@ WtSessionPool::WtSessionPool(WT_CONNECTION* conn, std::string data_uri, std::str
 WtSessionPool::~WtSessionPool() { Close(); }
 
 void WtSessionPool::Close() {
-  std::lock_guard lock(shared_->mu);
+  MutexLock lock(&shared_->mu);
   shared_->closed = true;
   shared_->idle.clear();
 }
 
 size_t WtSessionPool::sessions_opened() const {
-  std::lock_guard lock(shared_->mu);
+  MutexLock lock(&shared_->mu);
   return shared_->all.size();
 }
 
@@ -75,7 +77,7 @@ Result<ThreadSession*> WtSessionPool::ForThisThread() {
   thread_local std::unordered_map<uint64_t, Lease> leases;
   if (auto it = leases.find(pool_id_); it != leases.end()) return it->second.session();
 
-  std::lock_guard lock(shared_->mu);
+  MutexLock lock(&shared_->mu);
   if (shared_->closed) return Status::ShuttingDown("storage is closed");
   ThreadSession* ts = nullptr;
   if (!shared_->idle.empty()) {

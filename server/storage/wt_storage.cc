@@ -104,6 +104,8 @@ WtStorage::WtStorage(const StorageOptions& options, const clock::PhysicalClock* 
     : options_(options), clock_(clock), conn_(conn) {}
 
 Status WtStorage::Init() {
+  // No other thread has the storage yet; the lock is for the analysis.
+  MutexLock lock(&meta_mu_);
   int ret = conn_->open_session(conn_, nullptr, nullptr, &meta_session_);
   if (ret != 0) return WtStatus(ret, "open metadata session");
   ret = meta_session_->create(meta_session_, kDataUri, "key_format=u,value_format=u");
@@ -333,7 +335,7 @@ Status WtStorage::ScanIndex(uint64_t first_hash, uint64_t last_hash, const Index
 }
 
 Result<std::optional<std::string>> WtStorage::GetMetadata(std::string_view name) {
-  std::lock_guard lock(meta_mu_);
+  MutexLock lock(&meta_mu_);
   WT_CURSOR* c = nullptr;
   int ret = meta_session_->open_cursor(meta_session_, kMetadataUri, nullptr, nullptr, &c);
   if (ret != 0) return WtStatus(ret, "open metadata cursor");
@@ -352,7 +354,7 @@ Result<std::optional<std::string>> WtStorage::GetMetadata(std::string_view name)
 }
 
 Status WtStorage::PutMetadata(std::string_view name, std::string_view value) {
-  std::lock_guard lock(meta_mu_);
+  MutexLock lock(&meta_mu_);
   WT_CURSOR* c = nullptr;
   int ret = meta_session_->open_cursor(meta_session_, kMetadataUri, nullptr, nullptr, &c);
   if (ret != 0) return WtStatus(ret, "open metadata cursor");

@@ -28,11 +28,12 @@
 #include <string_view>
 
 #include "clock/physical_clock.h"
+#include "server/common/record.h"
+#include "server/common/status.h"
+#include "server/common/thread_annotations.h"
 #include "server/storage/digest_index.h"
 #include "server/storage/group_commit.h"
 #include "server/storage/storage.h"
-#include "server/common/record.h"
-#include "server/common/status.h"
 #include "server/storage/wt_session_pool.h"
 
 namespace alder {
@@ -101,8 +102,8 @@ class WtStorage final : public Storage {
   const clock::PhysicalClock* const clock_;
   WT_CONNECTION* const conn_;
   WT_SESSION* flush_session_ = nullptr;  // owned by GroupCommit's leader
-  WT_SESSION* meta_session_ = nullptr;   // guarded by meta_mu_
-  std::mutex meta_mu_;
+  Mutex meta_mu_;
+  WT_SESSION* meta_session_ GUARDED_BY(meta_mu_) = nullptr;
   std::unique_ptr<GroupCommit> group_commit_;
   std::unique_ptr<WtSessionPool> sessions_;
   IndexObserver index_observer_;
