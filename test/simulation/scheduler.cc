@@ -171,6 +171,15 @@ void Scheduler::Reap(Fiber* fiber) {
   fibers_.erase(fiber->id);
 }
 
+// The wait `token` names may have ended already (woken, or timed out): then
+// the fiber is not resumed again.
+void Scheduler::ResumeIfStillWaiting(uint64_t id, uint64_t token, bool woken) {
+  auto it = fibers_.find(id);
+  if (it == fibers_.end()) return;
+  Fiber* fiber = it->second.get();
+  if (fiber->blocked && fiber->wait_token == token) Resume(fiber, woken);
+}
+
 bool Scheduler::Block(SimTime until) {
   Fiber* fiber = current_;
   if (fiber == nullptr) {
@@ -180,12 +189,7 @@ bool Scheduler::Block(SimTime until) {
   fiber->blocked = true;
   const uint64_t token = ++fiber->wait_token;
   const uint64_t id = fiber->id;
-  At(until, [this, id, token] {
-    auto it = fibers_.find(id);
-    if (it == fibers_.end()) return;
-    Fiber* f = it->second.get();
-    if (f->blocked && f->wait_token == token) Resume(f, false);
-  });
+  At(until, [this, id, token] { ResumeIfStillWaiting(id, token, false); });
   swapcontext(&fiber->context, fiber->return_to);
   return fiber->woken;
 }
@@ -201,12 +205,7 @@ void Scheduler::Wake(uint64_t fiber_id) {
   Fiber* fiber = found->second.get();
   const uint64_t token = ++fiber->wait_token;
   const uint64_t id = fiber->id;
-  At(now_, [this, id, token] {
-    auto it = fibers_.find(id);
-    if (it == fibers_.end()) return;
-    Fiber* f = it->second.get();
-    if (f->blocked && f->wait_token == token) Resume(f, true);
-  });
+  At(now_, [this, id, token] { ResumeIfStillWaiting(id, token, true); });
 }
 
 void Scheduler::WakeAll(Owner owner) {

@@ -94,6 +94,7 @@ class Scheduler {
   };
 
   void Resume(Fiber* fiber, bool woken);
+  void ResumeIfStillWaiting(uint64_t id, uint64_t token, bool woken);
   void Reap(Fiber* fiber);
   static void FiberMain(unsigned low, unsigned high);
 
