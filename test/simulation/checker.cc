@@ -43,21 +43,24 @@ std::string Checker::Divergence(uint64_t now_ms) {
     if (IsWrite(op)) keys.insert(op.key);
   }
   for (const std::string& key : keys) {
-    std::optional<Version> live;
-    bool any_dead = false, any_live = false;
+    // Agreed: every replica holds the same version, or (the key is dead)
+    // some have purged it and the others hold the same dead version.
+    std::set<Version> held;
+    bool any_live = false, any_absent = false;
     std::string states;
     for (uint32_t id : ring_.NodesForKey(key)) {
       const std::optional<StoredRecord> stored = Node(id).Stored(key);
       states += fmt::format(" node {}: {};", id, DescribeStored(stored));
-      if (stored && stored->record.IsLiveAt(now_ms)) {
-        if (any_live && *live != stored->record.version) any_dead = true;  // two live versions
-        any_live = true;
-        live = stored->record.version;
+      if (stored) {
+        held.insert(stored->record.version);
+        any_live = any_live || stored->record.IsLiveAt(now_ms);
       } else {
-        any_dead = true;
+        any_absent = true;
       }
     }
-    if (any_live && any_dead) return fmt::format("replicas of {} differ:{}", key, states);
+    if (held.size() > 1 || (any_live && any_absent)) {
+      return fmt::format("replicas of {} differ:{}", key, states);
+    }
   }
   return "";
 }

@@ -1,7 +1,7 @@
 // Checker: what must hold of a schedule (DESIGN.md sections 3, 16), judged
 // from its History and the final state of every replica once faults ended:
-//   convergence   every replica of a key holds the same live version, or
-//                 all hold it dead (deleted, expired or purged);
+//   convergence   every replica of a key holds the same version, or, dead
+//                 (deleted or expired), the same version or none (purged);
 //   durability    an acknowledged write is never lost: every replica ends
 //                 with it or a higher version (a key purged by GC counts if
 //                 its disk once held a version as high);
