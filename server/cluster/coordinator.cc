@@ -7,8 +7,6 @@
 
 
 namespace alder {
-namespace {
-
 const char* LevelName(Consistency level) {
   switch (level) {
     case Consistency::kOne:
@@ -20,6 +18,8 @@ const char* LevelName(Consistency level) {
   }
   return "?";
 }
+
+namespace {
 
 // Whether a failed replica write certainly left the replica unchanged: it
 // refused the write, or the request never reached it. A time-out or a broken

@@ -52,6 +52,9 @@ namespace alder {
 
 enum class Consistency { kOne = 1, kQuorum = 2, kAll = 3 };
 
+// "ONE", "QUORUM" or "ALL", as errors name a level.
+const char* LevelName(Consistency level);
+
 // Acknowledgements a level needs with `replicas` replicas: ONE 1, QUORUM a
 // majority, ALL every one.
 uint32_t RequiredAcks(Consistency level, uint32_t replicas);

@@ -18,7 +18,7 @@ Ring MakeRing(const SimSettings& s) {
 bool IsWrite(const Op& op) { return op.kind != OpKind::kGet; }
 
 std::string Describe(const Op& op) {
-  return fmt::format("{} {} {} at node {} [{:.3f}s, {:.3f}s]{}", ConsistencyName(op.consistency),
+  return fmt::format("{} {} {} at node {} [{:.3f}s, {:.3f}s]{}", LevelName(op.consistency),
                      KindName(op.kind), op.key, op.node, op.start.count() / 1e6,
                      op.end.count() / 1e6,
                      op.version ? " version " + op.version->ToString() : std::string());

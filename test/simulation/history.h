@@ -34,8 +34,14 @@ struct Op {
 
 using History = std::vector<Op>;
 
-const char* KindName(OpKind kind);
-const char* ConsistencyName(Consistency consistency);
+inline const char* KindName(OpKind kind) {
+  switch (kind) {
+    case OpKind::kPut: return "put";
+    case OpKind::kRemove: return "remove";
+    case OpKind::kGet: return "get";
+  }
+  return "?";
+}
 
 }  // namespace alder::sim
 

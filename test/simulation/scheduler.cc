@@ -216,8 +216,6 @@ void Scheduler::WakeAll(Owner owner) {
 
 uint64_t Scheduler::current_id() const { return current_ ? current_->id : 0; }
 
-Owner Scheduler::current_owner() const { return current_ ? current_->owner : kNoOwner; }
-
 size_t Scheduler::live_fibers(Owner owner) const {
   size_t n = 0;
   for (const auto& [id, fiber] : fibers_) n += fiber->owner == owner ? 1 : 0;

@@ -72,7 +72,6 @@ class Scheduler {
   Fiber* current() const { return current_; }
   // Its id, or 0 in an event.
   uint64_t current_id() const;
-  Owner current_owner() const;
   size_t live_fibers(Owner owner) const;
 
   // Runs events until none is left before `until` (Now() is then `until`),

@@ -44,7 +44,6 @@ class SimNetwork {
   void Cut(uint32_t from, uint32_t to) { cut_.insert({from, to}); }
   void HealAll() { cut_.clear(); }
   bool Linked(uint32_t from, uint32_t to) const { return !cut_.contains({from, to}); }
-  size_t cut_links() const { return cut_.size(); }
 
   void set_faults(NetworkFaults faults) { faults_ = faults; }
   // One message's time on the wire.

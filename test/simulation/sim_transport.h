@@ -54,8 +54,6 @@ class SimTransport final : public PeerTransport {
 
   // Finishes every handed-off call still waiting (with no answer).
   void Abandon();
-  // Handed-off calls not finished yet.
-  size_t handed_off() const { return handed_off_.size(); }
 
   struct Pending;  // a replica call's state, shared with the network's events
   class PendingCall;

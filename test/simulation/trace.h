@@ -27,7 +27,6 @@ class Trace {
                    static_cast<int>(line.size()), line.data());
     }
   }
-  bool printing() const { return print_to_ != nullptr; }
   uint64_t hash() const { return hash_; }
   uint64_t lines() const { return lines_; }
 

@@ -7,24 +7,6 @@
 
 namespace alder::sim {
 
-const char* KindName(OpKind kind) {
-  switch (kind) {
-    case OpKind::kPut: return "put";
-    case OpKind::kRemove: return "remove";
-    case OpKind::kGet: return "get";
-  }
-  return "?";
-}
-
-const char* ConsistencyName(Consistency consistency) {
-  switch (consistency) {
-    case Consistency::kOne: return "ONE";
-    case Consistency::kQuorum: return "QUORUM";
-    case Consistency::kAll: return "ALL";
-  }
-  return "?";
-}
-
 Workload::Workload(Scheduler* scheduler, std::vector<std::unique_ptr<SimNode>>* nodes,
                    WorkloadOptions options, History* history)
     : scheduler_(scheduler), nodes_(nodes), options_(options), history_(history) {}
@@ -106,7 +88,7 @@ void Workload::Execute(SimNode* node, Op* op) {
   while (!done) scheduler_->Block(scheduler_->Now() + std::chrono::seconds(10));
   scheduler_->trace().Add(scheduler_->Now().count(),
                           fmt::format("{} {} at {} {}: {}", KindName(op->kind), op->key,
-                                      op->node, ConsistencyName(op->consistency),
+                                      op->node, LevelName(op->consistency),
                                       op->acked ? (op->version ? op->version->ToString() : "none")
                                                 : op->error));
 }
