@@ -348,6 +348,29 @@ TEST_F(ClockFenceTest, AJumpFencesTheNodeBeforeItsNextWriteAndNotAfterTheClockIs
   EXPECT_LT(refused_after, 1000ms);
 }
 
+TEST_F(ClockFenceTest, ANodeRestartedWithItsClockOffWhileAPeerIsDownFencesItself) {
+  // Found by the simulation (seeds 54, 124, 174): node 3 comes back with its
+  // clock 5 s ahead while node 2 is down. It measures node 1 off and node 2
+  // not at all; counted against all its peers, one of two off was no
+  // majority, and it stamped writes 5 s ahead that later writes lost to.
+  ClockOffsetFile offset(dir_.Sub("node3-clock-offset"));
+  cluster_ = StartWithNode3On(dir_, offset, 500ms);
+  ASSERT_TRUE(cluster_);
+  cluster_->node(2).Kill();
+  cluster_->node(3).Kill();
+  offset.Set(5000ms);
+  ASSERT_TRUE(cluster_->node(3).Start()) << cluster_->Logs();
+  ApiClient node3(cluster_->node(3).port());
+  try {
+    node3->put("k", "from a clock 5 s ahead", At(api::Consistency::ONE));
+    FAIL() << "a node 5 s ahead of the only peer it could measure coordinated a write";
+  } catch (const api::Unavailable& e) {
+    EXPECT_NE(e.message.find("clock"), std::string::npos) << e.message;
+  }
+  api::Entry entry;
+  EXPECT_THROW(node3->get(entry, "k", ReadAt(api::Consistency::ONE)), api::NotFound);
+}
+
 TEST_F(ClockFenceTest, AWriteAppliedOnSomeReplicaIsTimedOutNotUnavailable) {
   // Node 3 runs 2 s ahead and is configured, wrongly, with a max_clock_offset
   // of 5 s, so it does not fence itself; its peers, at 500 ms, refuse its
