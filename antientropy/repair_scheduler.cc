@@ -70,6 +70,10 @@ void RepairScheduler::ExchangePartition(uint32_t partition, RepairTotals* totals
         partition, peer, syncing ? ExchangeMode::kPullOnly : ExchangeMode::kRepair, nullptr);
     CountExchange(result.ok(), result.ok() ? result.value() : ExchangeCounters{});
     if (!result.ok()) {
+      if (syncing && result.status().refusal() == Status::Refusal::kSyncing) {
+        MutexLock lock(&mu_);
+        synced_with_.insert({partition, peer});
+      }
       ++totals->failed_exchanges;
       if (totals->first_error.empty()) {
         totals->first_error = "partition " + std::to_string(partition) + " with node " +
@@ -80,7 +84,12 @@ void RepairScheduler::ExchangePartition(uint32_t partition, RepairTotals* totals
     ++totals->exchanges;
     totals->counters.Add(result.value());
     MutexLock lock(&mu_);
-    last_success_[{partition, peer}] = started_ms;
+    // Only a two-way exchange shows that the peer holds this node's records.
+    if (syncing) {
+      synced_with_.insert({partition, peer});
+    } else {
+      last_success_[{partition, peer}] = started_ms;
+    }
   }
   ++totals->partitions;
 }
@@ -108,7 +117,8 @@ void RepairScheduler::MaybeFinishSync() {
   MutexLock lock(&mu_);
   for (uint32_t p : trees_->owned()) {
     for (uint32_t peer : ring_->PreferenceList(p)) {
-      if (peer != self_id_ && !last_success_.contains({p, peer})) return;
+      if (peer == self_id_) continue;
+      if (!synced_with_.contains({p, peer})) return;
     }
   }
   syncing_->store(false);

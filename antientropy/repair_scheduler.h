@@ -2,7 +2,7 @@
 // partition this node replicates with each of its other replicas that is up
 // (server/membership.h), one at a time; and on demand (alder repair).
 //
-// It remembers, per partition and peer, when the last successful exchange
+// It remembers, per partition and peer, when the last successful two-way exchange
 // started. That is what tombstone GC asks (ExchangeGuard below): a record
 // may be purged only once an exchange with every other replica started after
 // the record was stored here, so that every replica is known to hold it.
@@ -12,7 +12,15 @@
 // until it has exchanged every partition with every other replica; then it
 // is a normal replica again. Its old records cannot replace newer ones
 // anyway (LWW), but nothing it holds is spread before it has seen what the
-// others hold.
+// others hold. A peer that refuses because it is syncing too counts as
+// synced with: it holds nothing newer than what it had before its absence,
+// and waiting for it would deadlock two nodes that came back together, each
+// waiting for the other (simulation seeds 400 and 888).
+//
+// Only two-way exchanges count for GC: a pull while syncing sends nothing,
+// so it does not show that the peer holds this node's records (seed 482: a
+// node purged a tombstone that only it held, after pulls alone, and its
+// peers then sent the value the tombstone had deleted back to it).
 //
 // Thread-safe.
 #ifndef ALDER_ANTIENTROPY_REPAIR_SCHEDULER_H_
@@ -24,6 +32,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <stop_token>
 #include <string>
 #include <utility>
@@ -108,6 +117,8 @@ class RepairScheduler {
 
   mutable Mutex mu_;
   std::map<std::pair<uint32_t, uint32_t>, uint64_t> last_success_ GUARDED_BY(mu_);
+  // While syncing: the pairs pulled from, or whose peer is syncing too.
+  std::set<std::pair<uint32_t, uint32_t>> synced_with_ GUARDED_BY(mu_);
   ExchangeTotals totals_ GUARDED_BY(mu_);
   Mutex run_mu_;  // one exchange round at a time (background or on demand)
   std::unique_ptr<clock::BackgroundTask> task_;
