@@ -220,6 +220,13 @@ Status Membership::CheckClockInStep() const {
       if (std::llabs(*offset) > std::llabs(worst)) worst = *offset;
     }
   }
+  // With itself, the measured peers must be a majority of the cluster.
+  if ((measured + 1) * 2 <= peers_.size() + 1) {
+    return Status::Unavailable(fmt::format(
+        "node {} has measured the clocks of {} of its {} peers since it started, too few to "
+        "vouch for its own clock; it refuses to coordinate writes until it hears from more",
+        self_id_, measured, peers_.size()));
+  }
   // Of the peers whose clocks it knows, not only of all: a peer it has not
   // heard from since it started cannot vouch for its clock (found by the
   // simulation: restarted with its clock off while a peer was down, a node

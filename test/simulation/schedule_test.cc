@@ -29,6 +29,28 @@ TEST(ScheduleTest, ClockFencingCountsOnlyMeasuredPeers) {
   }
 }
 
+// Seeds that caught a node restarted while cut off from its peers stamping
+// writes with its own clock, seconds ahead, that later overwrote newer
+// acknowledged ones (Membership::CheckClockInStep now asks for a majority
+// measured).
+TEST(ScheduleTest, ANodeThatMeasuredTooFewPeersDoesNotStampWrites) {
+  for (uint64_t seed : {423, 480, 620, 693, 810, 896}) {
+    const ScheduleResult result = RunSchedule({.seed = seed});
+    EXPECT_TRUE(result.violations.empty()) << "seed " << seed << ": " << result.violations[0];
+  }
+}
+
+// Seeds that caught two nodes back after more than gc_grace each waiting for
+// the other to sync, forever; and one that caught a node purging a
+// tombstone after pulls alone, which had sent it to no peer
+// (antientropy/repair_scheduler.h).
+TEST(ScheduleTest, SyncingNodesFinishAndPurgeOnlyWhatPeersHold) {
+  for (uint64_t seed : {400, 482, 888}) {
+    const ScheduleResult result = RunSchedule({.seed = seed});
+    EXPECT_TRUE(result.violations.empty()) << "seed " << seed << ": " << result.violations[0];
+  }
+}
+
 TEST(ScheduleTest, FiveAndSevenNodesRunClean) {
   for (uint32_t nodes : {5u, 7u}) {
     const ScheduleResult result = RunSchedule({.seed = 3, .nodes = nodes});
