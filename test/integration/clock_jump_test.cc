@@ -371,6 +371,34 @@ TEST_F(ClockFenceTest, ANodeRestartedWithItsClockOffWhileAPeerIsDownFencesItself
   EXPECT_THROW(node3->get(entry, "k", ReadAt(api::Consistency::ONE)), api::NotFound);
 }
 
+TEST_F(ClockFenceTest, ANodeRestartedAloneTakesNoWritesUntilItMeasuresAPeer) {
+  // Found by the simulation (seed 423): restarted while cut off, a node has
+  // nobody to measure its clock against; with it 2 s ahead, its writes at
+  // ONE later overwrote newer acknowledged ones. Its clock alone cannot
+  // vouch for itself: it waits until it and the peers it measured are a
+  // majority of the cluster.
+  ClockOffsetFile offset(dir_.Sub("node3-clock-offset"));
+  cluster_ = StartWithNode3On(dir_, offset, 500ms);
+  ASSERT_TRUE(cluster_);
+  for (int n : {1, 2, 3}) cluster_->node(n).Kill();
+  ASSERT_TRUE(cluster_->node(3).Start()) << cluster_->Logs();
+  {
+    ApiClient node3(cluster_->node(3).port());
+    try {
+      node3->put("k", "v", At(api::Consistency::ONE));
+      FAIL() << "a node that had measured no peer's clock coordinated a write";
+    } catch (const api::Unavailable& e) {
+      EXPECT_NE(e.message.find("measured the clocks of 0 of its 2 peers"), std::string::npos)
+          << e.message;
+    }
+  }
+  ASSERT_TRUE(cluster_->node(1).Start()) << cluster_->Logs();
+  ASSERT_TRUE(WaitFor([&] { return !cluster_->StatusFrom(3).clock_fenced; }, 10s))
+      << cluster_->Logs();
+  ApiClient node3(cluster_->node(3).port());
+  EXPECT_GT(node3->put("k", "v", At(api::Consistency::ONE)), 0);
+}
+
 TEST_F(ClockFenceTest, AWriteAppliedOnSomeReplicaIsTimedOutNotUnavailable) {
   // Node 3 runs 2 s ahead and is configured, wrongly, with a max_clock_offset
   // of 5 s, so it does not fence itself; its peers, at 500 ms, refuse its
