@@ -27,4 +27,10 @@ bool FailNextReplicaWrite() {
   return n > 0;
 }
 
+std::optional<uint64_t> InjectedLogSyncFailsAfter() {
+  const char* value = std::getenv(kLogSyncFailsAfterVariable);
+  if (value == nullptr) return std::nullopt;
+  return static_cast<uint64_t>(std::max<int64_t>(0, std::atoll(value)));
+}
+
 }  // namespace alder

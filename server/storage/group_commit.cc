@@ -3,11 +3,14 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdlib>
+#include <string>
+#include <utility>
 
 namespace alder {
 
-GroupCommit::GroupCommit(WT_SESSION* flush_session, Durability durability, std::string data_dir)
-    : flush_session_(flush_session), durability_(durability), syncer_(std::move(data_dir)) {}
+GroupCommit::GroupCommit(WT_SESSION* flush_session, Durability durability,
+                         std::unique_ptr<LogSync> log_sync)
+    : flush_session_(flush_session), durability_(durability), log_sync_(std::move(log_sync)) {}
 
 void GroupCommit::Flush() {
   const int ret = flush_session_->log_flush(flush_session_, "sync=off");
@@ -15,7 +18,7 @@ void GroupCommit::Flush() {
   if (ret != 0) {
     synced = Status::IoError(std::string("WiredTiger log flush: ") + wiredtiger_strerror(ret));
   } else if (durability_ == Durability::kFsync) {
-    synced = syncer_.Sync();
+    synced = log_sync_->Sync();
   }
   if (!synced.ok()) {
     spdlog::critical("{}; stopping so that no write is acknowledged that may not be durable",

@@ -7,7 +7,8 @@
 // throughput gets past the ~10k synced commits/s WiredTiger manages alone.
 //
 // Each flush writes the log to the operating system (log_flush "sync=off");
-// in kFsync mode it then fdatasyncs the log files (server/log_file_syncer.h),
+// in kFsync mode it then syncs the log through a LogSync (server/storage/
+// log_sync.h; in alderd, fdatasync of the log files: log_file_syncer.h),
 // so an ack survives power loss. kProcess stops after the write: an ack
 // survives kill -9 of alderd, not a machine crash or power loss.
 //
@@ -19,10 +20,10 @@
 
 #include <atomic>
 #include <cstdint>
-#include <string>
+#include <memory>
 
 #include "server/common/thread_annotations.h"
-#include "server/storage/log_file_syncer.h"
+#include "server/storage/log_sync.h"
 
 namespace alder {
 
@@ -31,9 +32,9 @@ enum class Durability { kFsync, kProcess };
 class GroupCommit {
  public:
   // `flush_session` is used only by the leader of a flush; the caller keeps
-  // ownership and must not use it for anything else. `data_dir` holds the
-  // WiredTiger log files.
-  GroupCommit(WT_SESSION* flush_session, Durability durability, std::string data_dir);
+  // ownership and must not use it for anything else. `log_sync` makes the
+  // log durable in kFsync mode.
+  GroupCommit(WT_SESSION* flush_session, Durability durability, std::unique_ptr<LogSync> log_sync);
   GroupCommit(const GroupCommit&) = delete;
   GroupCommit& operator=(const GroupCommit&) = delete;
 
@@ -53,7 +54,7 @@ class GroupCommit {
 
   WT_SESSION* const flush_session_;
   const Durability durability_;
-  LogFileSyncer syncer_;  // used by the leader only
+  const std::unique_ptr<LogSync> log_sync_;  // used by the leader only
 
   Mutex mu_;
   CondVar flushed_cv_;

@@ -22,19 +22,20 @@
 #include <string>
 
 #include "server/common/status.h"
+#include "server/storage/log_sync.h"
 
 namespace alder {
 
-class LogFileSyncer {
+class LogFileSyncer final : public LogSync {
  public:
   explicit LogFileSyncer(std::string data_dir);
-  ~LogFileSyncer();
+  ~LogFileSyncer() override;
   LogFileSyncer(const LogFileSyncer&) = delete;
   LogFileSyncer& operator=(const LogFileSyncer&) = delete;
 
   // Makes every log file up to the newest one durable. Returns IoError if a
   // file cannot be opened or synced.
-  Status Sync();
+  Status Sync() override;
 
   // Number of the log file synced last (0 before the first Sync).
   uint32_t current_file() const { return number_; }

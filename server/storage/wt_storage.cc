@@ -11,7 +11,10 @@
 #include <filesystem>
 #include <thread>
 
+#include "server/common/fault_injection.h"
 #include "server/common/key_hash.h"
+#include "server/storage/failing_log_sync.h"
+#include "server/storage/log_file_syncer.h"
 #include "server/storage/wt_item.h"
 #include "server/storage/wt_transaction.h"
 
@@ -35,6 +38,17 @@ void BackOff(int attempt) {
   } else {
     std::this_thread::sleep_for(std::chrono::microseconds(std::min(1000, 10 << std::min(attempt, 7))));
   }
+}
+
+// How group commit syncs the log: fdatasync of its files, failing after a
+// number of syncs when the test seam asks for it (server/common/fault_injection.h).
+std::unique_ptr<LogSync> MakeLogSync(const std::string& data_dir) {
+  auto real = std::make_unique<LogFileSyncer>(data_dir);
+  const std::optional<uint64_t> fails_after = InjectedLogSyncFailsAfter();
+  if (!fails_after) return real;
+  spdlog::warn("test seam {}: the log syncs fail after {} successful ones",
+               kLogSyncFailsAfterVariable, *fails_after);
+  return std::make_unique<FailingLogSync>(std::move(real), *fails_after);
 }
 
 // WiredTiger reports errors and progress through this handler; send them to
@@ -120,7 +134,8 @@ Status WtStorage::Init() {
   if (ret != 0) return WtStatus(ret, "checkpoint after recovery");
   ret = conn_->open_session(conn_, nullptr, nullptr, &flush_session_);
   if (ret != 0) return WtStatus(ret, "open log flush session");
-  group_commit_ = std::make_unique<GroupCommit>(flush_session_, options_.durability, options_.data_dir);
+  group_commit_ = std::make_unique<GroupCommit>(flush_session_, options_.durability,
+                                                MakeLogSync(options_.data_dir));
   sessions_ = std::make_unique<WtSessionPool>(conn_, kDataUri, kIndexUri);
   return Status::Ok();
 }

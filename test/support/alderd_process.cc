@@ -4,7 +4,9 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <poll.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <thrift/protocol/TBinaryProtocol.h>
 #include <thrift/transport/TBufferTransports.h>
@@ -165,6 +167,21 @@ void AlderdProcess::Kill() {
   kill(pid_, SIGKILL);
   waitpid(pid_, nullptr, 0);
   pid_ = -1;
+}
+
+std::optional<int> AlderdProcess::WaitForExit(std::chrono::milliseconds timeout) {
+  if (!running()) return std::nullopt;
+  // A pidfd becomes readable when the process ends: no polling loop.
+  const int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid_, 0));
+  if (pidfd < 0) return std::nullopt;
+  pollfd ready{pidfd, POLLIN, 0};
+  const int polled = poll(&ready, 1, static_cast<int>(timeout.count()));
+  close(pidfd);
+  if (polled != 1) return std::nullopt;
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 int AlderdProcess::RunToExit(const std::vector<std::string>& args) {

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,9 @@ class AlderdProcess {
   int Terminate();
   // Sends SIGKILL and reaps the process.
   void Kill();
+  // Waits up to `timeout` for the process to end by itself and reaps it.
+  // Returns its exit status as Terminate() does, or nothing if it still runs.
+  std::optional<int> WaitForExit(std::chrono::milliseconds timeout);
   // Runs alderd to completion with `args` (no listen wait) and returns its
   // exit code; stderr is appended to log_path().
   int RunToExit(const std::vector<std::string>& args);
