@@ -1,19 +1,16 @@
-// MerkleTree and TreeShape (antientropy/merkle_tree.h), and the RateLimiter
-// (antientropy/rate_limiter.h): pure in-memory behaviour.
+// MerkleTree and TreeShape (antientropy/merkle_tree.h): pure in-memory
+// behaviour.
 #include "antientropy/merkle_tree.h"
 
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
 
 #include <algorithm>
-#include <chrono>
 #include <random>
 #include <string>
-#include <thread>
 #include <utility>
 #include <vector>
 
-#include "antientropy/rate_limiter.h"
 #include "server/common/sha256.h"
 
 namespace alder {
@@ -307,51 +304,6 @@ TEST(MerkleTreeTest, RehashAllIsIdempotent) {
   const Levels before = AllNodes(tree);
   tree.RehashAll();
   EXPECT_EQ(AllNodes(tree), before);
-}
-
-// ---- RateLimiter ----
-
-double SecondsToAcquire(RateLimiter* limiter, uint64_t total, uint64_t chunk) {
-  const auto start = std::chrono::steady_clock::now();
-  for (uint64_t taken = 0; taken < total; taken += chunk) limiter->Acquire(chunk);
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-TEST(RateLimiterTest, HoldsTrafficToTheRateAfterAOneSecondBurst) {
-  constexpr uint64_t kRate = 1'000'000;
-  RateLimiter limiter(kRate);
-  // Let the bucket fill up (and then some): at most one second's worth of
-  // burst, so 3 MB still need at least 2 s.
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
-  const double seconds = SecondsToAcquire(&limiter, 3 * kRate, 64 * 1024);
-  EXPECT_GE(seconds, 1.8);
-}
-
-TEST(RateLimiterTest, FromAnEmptyBucketTakesTotalOverRate) {
-  constexpr uint64_t kRate = 1'000'000;
-  RateLimiter limiter(kRate);
-  const double seconds = SecondsToAcquire(&limiter, 2 * kRate, 64 * 1024);
-  EXPECT_GE(seconds, 1.8);
-}
-
-TEST(RateLimiterTest, ZeroMeansUnlimited) {
-  RateLimiter limiter(0);
-  const double seconds = SecondsToAcquire(&limiter, uint64_t{1} << 40, uint64_t{1} << 30);
-  EXPECT_LT(seconds, 0.5);
-}
-
-TEST(RateLimiterTest, ThreadsShareOneBudget) {
-  constexpr uint64_t kRate = 1'000'000;
-  RateLimiter limiter(kRate);
-  const auto start = std::chrono::steady_clock::now();
-  std::vector<std::thread> threads;
-  for (int t = 0; t < 4; ++t) {
-    threads.emplace_back([&] { SecondsToAcquire(&limiter, kRate / 2, 32 * 1024); });
-  }
-  for (auto& t : threads) t.join();
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  EXPECT_GE(seconds, 1.8);  // 2 MB in total from an empty bucket
 }
 
 }  // namespace
