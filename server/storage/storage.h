@@ -67,7 +67,9 @@ class Storage {
 
   // Deletes the record and index entry of `key` if its stored version is
   // still `expected`; a newer write that raced the purge survives. Returns
-  // whether it purged. Durable when it returns.
+  // whether it purged. Not necessarily durable when it returns: a purge a
+  // crash loses is redone by the next GC pass (GC purges only what every
+  // replica holds, so the record's return is harmless).
   virtual Result<bool> PurgeIfUnchanged(std::string_view key, const Version& expected) = 0;
 
   // Calls `visit` for up to `limit` records in key order, starting after
