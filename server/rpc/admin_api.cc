@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
-#include <thread>
 
 namespace alder {
 namespace {
@@ -13,6 +12,8 @@ namespace {
 // How long compare waits before it looks again at what differed: writes in
 // flight land on every replica well within this.
 constexpr auto kSecondLook = std::chrono::milliseconds(300);
+// How long verifyTrees waits before it checks a tree that looked off again.
+constexpr auto kVerifyAgain = std::chrono::milliseconds(100);
 
 [[noreturn]] void Invalid(const std::string& message) {
   api::InvalidArgument e;
@@ -47,13 +48,14 @@ bool AllAgree(const std::map<uint32_t, std::optional<IndexEntry>>& by_node) {
 
 AntiEntropyAdmin::AntiEntropyAdmin(uint32_t self_id, const Ring* ring, TreeSet* trees,
                                    TreeExchange* exchange, RepairScheduler* scheduler,
-                                   Storage* storage)
+                                   Storage* storage, clock::Sleeper* sleeper)
     : self_id_(self_id),
       ring_(ring),
       trees_(trees),
       exchange_(exchange),
       scheduler_(scheduler),
-      storage_(storage) {}
+      storage_(storage),
+      sleeper_(sleeper) {}
 
 std::optional<uint32_t> AntiEntropyAdmin::PartitionOf(bool has_partition, int32_t partition,
                                                       bool has_key,
@@ -114,7 +116,7 @@ api::PartitionComparison AntiEntropyAdmin::ComparePartition(uint32_t partition, 
   look();
   if (!all_equal() && may_pause) {
     // A difference may be a write still in flight: look again before saying so.
-    std::this_thread::sleep_for(kSecondLook);
+    sleeper_->SleepFor(kSecondLook);
     look();
   }
   for (const auto& [node, root] : roots) {
@@ -143,7 +145,7 @@ api::PartitionComparison AntiEntropyAdmin::ComparePartition(uint32_t partition, 
     for (const KeyDifference& d : diffs) differing[d.key];
   }
   if (differing.empty()) return out;
-  if (may_pause) std::this_thread::sleep_for(kSecondLook);
+  if (may_pause) sleeper_->SleepFor(kSecondLook);
   std::vector<std::string> keys;
   for (const auto& [key, unused] : differing) keys.push_back(key);
   for (uint32_t node : ring_->PreferenceList(partition)) {
@@ -207,7 +209,7 @@ api::PartitionComparison AntiEntropyAdmin::CompareKey(const std::string& key,
       if (!reached_all) ++*unreachable;
       break;
     }
-    std::this_thread::sleep_for(kSecondLook);  // in flight? look once more
+    sleeper_->SleepFor(kSecondLook);  // in flight? look once more
   }
   return out;
 }
@@ -280,7 +282,7 @@ api::TreeVerification AntiEntropyAdmin::VerifyTrees() {
   auto mismatched = trees_->Verify(storage_, &entries);
   if (mismatched.ok() && !mismatched->empty()) {
     // Writes during the scan can make a tree look off: check again.
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    sleeper_->SleepFor(kVerifyAgain);
     mismatched = trees_->Verify(storage_, &entries);
   }
   if (!mismatched.ok()) Invalid("cannot read the digest index: " + mismatched.status().message());

@@ -10,6 +10,7 @@
 #include "antientropy/repair_scheduler.h"
 #include "antientropy/tree_exchange.h"
 #include "antientropy/tree_set.h"
+#include "clock/sleeper.h"
 #include "server/cluster/ring.h"
 #include "server/storage/storage.h"
 
@@ -17,9 +18,11 @@ namespace alder {
 
 class AntiEntropyAdmin {
  public:
-  // Pointers must outlive the object.
+  // Pointers must outlive the object. `sleeper` holds a request back before
+  // it looks again at what differed (clock/sleeper.h).
   AntiEntropyAdmin(uint32_t self_id, const Ring* ring, TreeSet* trees, TreeExchange* exchange,
-                   RepairScheduler* scheduler, Storage* storage);
+                   RepairScheduler* scheduler, Storage* storage,
+                   clock::Sleeper* sleeper = clock::RealSleeper());
 
   // Throw api::InvalidArgument on a bad request.
   api::RepairReport Repair(const api::RepairRequest& request);
@@ -48,6 +51,7 @@ class AntiEntropyAdmin {
   TreeExchange* const exchange_;
   RepairScheduler* const scheduler_;
   Storage* const storage_;
+  clock::Sleeper* const sleeper_;
 };
 
 }  // namespace alder

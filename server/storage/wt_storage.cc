@@ -32,11 +32,11 @@ constexpr auto kConflictRetryLimit = std::chrono::seconds(10);
 // conflicted with may be descheduled (2 cores, many request threads), so
 // retrying at once would just conflict again: yield first, then sleep with
 // exponential backoff up to 1 ms.
-void BackOff(int attempt) {
+void BackOff(int attempt, clock::Sleeper* sleeper) {
   if (attempt < 2) {
     std::this_thread::yield();
   } else {
-    std::this_thread::sleep_for(std::chrono::microseconds(std::min(1000, 10 << std::min(attempt, 7))));
+    sleeper->SleepFor(std::chrono::microseconds(std::min(1000, 10 << std::min(attempt, 7))));
   }
 }
 
@@ -161,8 +161,9 @@ Result<ApplyOutcome> WtStorage::ApplyNoWait(std::string_view key, const Record& 
   ThreadSession& s = *ts.value();
   const std::string index_key = EncodeIndexKey(KeyHash(key), key);
 
-  const auto give_up_at = std::chrono::steady_clock::now() + kConflictRetryLimit;
-  for (int attempt = 0; std::chrono::steady_clock::now() < give_up_at; BackOff(attempt++)) {
+  const clock::MonotonicClock& now = *options_.retry_clock;
+  const auto give_up_at = now.Now() + kConflictRetryLimit;
+  for (int attempt = 0; now.Now() < give_up_at; BackOff(attempt++, options_.retry_sleeper)) {
     TransactionGuard txn(s.session);
     if (int ret = txn.Begin(); ret != 0) return WtStatus(ret, "begin transaction");
     std::optional<StoredRecord> current;

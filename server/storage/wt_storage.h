@@ -28,6 +28,7 @@
 #include <string_view>
 
 #include "clock/physical_clock.h"
+#include "clock/sleeper.h"
 #include "server/common/record.h"
 #include "server/common/status.h"
 #include "server/common/thread_annotations.h"
@@ -52,6 +53,10 @@ struct StorageOptions {
   // Upper bound on WiredTiger sessions: one per thread that touches storage
   // (client connections plus background threads), plus headroom.
   int max_sessions = 1100;
+  // The time a write that keeps conflicting measures its retries on, and
+  // how it waits between them (clock/sleeper.h).
+  const clock::MonotonicClock* retry_clock = clock::RealMonotonicClock();
+  clock::Sleeper* retry_sleeper = clock::RealSleeper();
 };
 
 class WtStorage final : public Storage {
