@@ -98,12 +98,16 @@ void Membership::Heartbeat(PeerState* peer) {
 }
 
 void Membership::HeartbeatAllNow() {
+  // Real threads and real time: this runs once, before alderd serves; the
+  // simulation starts its nodes without it.
   const auto deadline = std::chrono::steady_clock::now() + options_.failure_timeout;
+  std::vector<std::future<void>> beats;
   for (auto& [id, peer] : peers_) {
-    first_heartbeats_.push_back(
-        std::async(std::launch::async, [this, p = peer.get()] { Heartbeat(p); }));
+    beats.push_back(std::async(std::launch::async, [this, p = peer.get()] { Heartbeat(p); }));
   }
-  for (auto& f : first_heartbeats_) f.wait_until(deadline);
+  for (auto& f : beats) f.wait_until(deadline);
+  MutexLock tasks(&tasks_mu_);
+  for (auto& f : beats) first_heartbeats_.push_back(std::move(f));
 }
 
 void Membership::Start() {
@@ -121,12 +125,13 @@ void Membership::Start() {
 }
 
 void Membership::Stop() {
+  std::vector<std::future<void>> first_beats;
   {
     MutexLock tasks(&tasks_mu_);
     heartbeat_tasks_.clear();
+    first_beats.swap(first_heartbeats_);
   }
-  for (auto& f : first_heartbeats_) f.wait();
-  first_heartbeats_.clear();
+  for (auto& f : first_beats) f.wait();
 }
 
 std::chrono::milliseconds Membership::HeartbeatPass(PeerState* peer) {

@@ -39,7 +39,9 @@
 //    clock at all (the clock runs on the cluster's time), so a node is
 //    fenced only while its wall clock is off.
 // Peers also refuse the messages of a node whose offset they measure out of
-// step (SenderInStep).
+// step (SenderInStep). All of this assumes most clocks are right: nodes
+// whose clocks are off together agree with each other, and nothing fences
+// them.
 //
 // Thread-safe.
 #ifndef ALDER_SERVER_CLUSTER_MEMBERSHIP_H_
@@ -183,7 +185,8 @@ class Membership {
   Mutex tasks_mu_;                                        // Start and Stop from any thread
   // By peer.
   std::map<uint32_t, std::unique_ptr<clock::BackgroundTask>> heartbeat_tasks_ GUARDED_BY(tasks_mu_);
-  std::vector<std::future<void>> first_heartbeats_;  // HeartbeatAllNow's; joined by Stop()
+  // HeartbeatAllNow's still running; joined by Stop().
+  std::vector<std::future<void>> first_heartbeats_ GUARDED_BY(tasks_mu_);
   std::atomic<bool> fenced_{false};
   std::atomic<uint64_t> fenced_writes_{0};
 };
