@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include <cstdlib>
+
 namespace alder::sim {
 
 using std::chrono::milliseconds;
@@ -106,8 +108,17 @@ void Nemesis::SkewClock() {
   Random& random = scheduler_->random();
   SimNode* node = (*nodes_)[random.Below(nodes_->size())].get();
   const int64_t max_us = settings_->max_clock_offset.count() * 1000;
+  // Alder's clock fencing holds while a majority of clocks are right (the
+  // README's "a majority of correct clocks decides"; server/cluster/
+  // membership.h). With most clocks off together, nodes agreeing with each other are fenced by no one and
+  // any order of writes can follow; so beyond the offset goes a minority.
+  size_t others_off = 0;
+  for (const auto& other : *nodes_) {
+    if (other.get() != node && std::llabs(other->wall().offset().count()) > max_us) ++others_off;
+  }
+  const bool may_go_beyond = (others_off + 1) * 2 < nodes_->size();
   int64_t offset_us;
-  if (random.Chance(0.6)) {
+  if (!may_go_beyond || random.Chance(0.6)) {
     offset_us = random.Between(-max_us * 4 / 10, max_us * 4 / 10);  // within the offset
   } else {
     offset_us = random.Between(max_us * 2, max_us * 10) * (random.Chance(0.7) ? 1 : -1);

@@ -3,7 +3,9 @@
 // after a random time, sometimes longer than gc_grace; partitions of any
 // shape (sets of links cut one way or both); lost and duplicated messages;
 // clocks skewed within max_clock_offset and jumped beyond it, forward and
-// back. Heal() ends them all: every node up, every link whole, every clock
+// back, beyond it on a minority of nodes at a time (with most clocks wrong
+// together no node can tell: clock fencing's fault model, server/cluster/
+// membership.h). Heal() ends them all: every node up, every link whole, every clock
 // near true time.
 #ifndef ALDER_TEST_SIMULATION_NEMESIS_H_
 #define ALDER_TEST_SIMULATION_NEMESIS_H_
