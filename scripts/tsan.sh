@@ -11,10 +11,12 @@ BUILD_DIR=${ALDER_TSAN_BUILD_DIR:-build-tsan}
 
 # The parts with threads or mutex-guarded state: storage (group commit, the
 # session pool, hints), the background runner and clocks, the Merkle trees,
-# tombstone GC, the bounded task pool. The other unit tests are not built
-# here; ctest -L unit skips them (their placeholders carry no label).
+# the rate limiter, tombstone GC, the bounded task pool. The other unit
+# tests are not built here; ctest -L unit skips them (their placeholders
+# carry no label).
 TESTS="storage_test hint_store_test bounded_task_pool_test background_runner_test
-       hlc_test cluster_clock_test merkle_tree_test tree_set_test tombstone_gc_test"
+       hlc_test cluster_clock_test merkle_tree_test rate_limiter_test tree_set_test
+       tombstone_gc_test"
 
 # TSan cannot run beside ASan: ALDER_SANITIZE stays off in this tree.
 ALDER_BUILD_DIR="$BUILD_DIR" ALDER_TARGETS="$TESTS" scripts/build.sh -DALDER_TSAN=ON -DALDER_SANITIZE=OFF
