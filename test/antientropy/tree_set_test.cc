@@ -3,180 +3,22 @@
 // index (Storage::ScanIndex).
 #include "antientropy/tree_set.h"
 
-#include "clock/physical_clock.h"
-#include "server/storage/wt_storage.h"
-
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <map>
-#include <memory>
 #include <optional>
 #include <random>
 #include <set>
 #include <string>
-#include <thread>
 #include <utility>
 #include <vector>
 
 #include "server/common/key_hash.h"
-#include "test/support/temp_dir.h"
+#include "test/antientropy/tree_set_fixture.h"
 
-namespace alder {
+namespace alder::tree_set_test {
 namespace {
-
-constexpr uint64_t kStart = 1'764'000'000'000;
-
-std::vector<uint32_t> AllPartitions(uint32_t partitions) {
-  std::vector<uint32_t> all;
-  for (uint32_t p = 0; p < partitions; ++p) all.push_back(p);
-  return all;
-}
-
-Record MakeRecord(uint64_t wall_ms, uint32_t logical, uint32_t node, bool tombstone,
-                  uint64_t expires_at_ms = 0, std::string value = "v") {
-  Record r;
-  r.version = {clock::Timestamp::FromParts(wall_ms, logical), node};
-  r.tombstone = tombstone;
-  if (!tombstone) {
-    r.value = std::move(value);
-    r.expires_at_ms = expires_at_ms;
-  }
-  return r;
-}
-
-// One database in its own directory, reopenable.
-class Db {
- public:
-  explicit Db(const testing::TempDir& dir, const std::string& name) : path_(dir.Sub(name)) {
-    Open();
-  }
-  void Open() {
-    StorageOptions options;
-    options.data_dir = path_;
-    options.durability = Durability::kProcess;
-    options.cache_size_bytes = 32ull << 20;
-    auto opened = WtStorage::Open(options, &clock_);
-    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-    storage_ = std::move(opened).value();
-  }
-  void Close() { storage_.reset(); }
-  void Hook(TreeSet* trees) {
-    storage_->SetIndexObserver(
-        [trees](uint64_t hash, const VersionDigest* before, const VersionDigest* after) {
-          trees->OnIndexChange(hash, before, after);
-        });
-  }
-  Storage* operator->() const { return storage_.get(); }
-  Storage* get() const { return storage_.get(); }
-
- private:
-  const std::string path_;
-  clock::ManualClock clock_{kStart};
-  std::unique_ptr<WtStorage> storage_;
-};
-
-// Every node of every owned tree.
-using AllTrees = std::map<uint32_t, std::vector<std::vector<TreeHash>>>;
-AllTrees Snapshot(const TreeSet& trees) {
-  AllTrees out;
-  for (uint32_t p : trees.owned()) {
-    for (uint32_t level = 0; level <= trees.shape().depth; ++level) {
-      std::vector<uint32_t> indexes(trees.shape().NodesAt(level));
-      for (uint32_t i = 0; i < indexes.size(); ++i) indexes[i] = i;
-      out[p].push_back(trees.Nodes(p, level, indexes));
-    }
-  }
-  return out;
-}
-
-void ExpectVerified(TreeSet* trees, Storage* storage, uint64_t expected_entries) {
-  uint64_t entries = 0;
-  auto mismatched = trees->Verify(storage, &entries);
-  ASSERT_TRUE(mismatched.ok()) << mismatched.status().ToString();
-  EXPECT_EQ(mismatched.value(), std::vector<uint32_t>{});
-  EXPECT_EQ(entries, expected_entries);
-}
-
-// A random mix of writes against one storage, with a model of what it holds.
-class Workload {
- public:
-  explicit Workload(uint64_t seed, std::string prefix = "key-", int keys = 400)
-      : rng_(seed), prefix_(std::move(prefix)), keys_(keys) {}
-
-  // One random operation; checks what storage says it did.
-  void Step(Storage* storage) {
-    const std::string key = prefix_ + std::to_string(rng_() % static_cast<uint64_t>(keys_));
-    auto it = model_.find(key);
-    const int op = static_cast<int>(rng_() % 100);
-    if (it != model_.end() && op < 12) {  // stale: loses the merge
-      const Version& cur = it->second;
-      if (cur.hlc.wall_ms() <= kStart) return;
-      Record r = MakeRecord(cur.hlc.wall_ms() - 1 - rng_() % 5, 0, 3, rng_() % 2 == 0);
-      auto outcome = storage->Apply(key, r);
-      ASSERT_TRUE(outcome.ok()) << outcome.status().ToString();
-      EXPECT_FALSE(outcome->changed);
-      ++stale_;
-      return;
-    }
-    if (it != model_.end() && op < 17) {  // the same write again
-      Record r = current_records_.at(key);
-      auto outcome = storage->Apply(key, r);
-      ASSERT_TRUE(outcome.ok());
-      EXPECT_FALSE(outcome->changed);
-      return;
-    }
-    if (it != model_.end() && op < 25) {  // purge
-      const bool right_version = rng_() % 4 != 0;
-      Version expected = it->second;
-      if (!right_version) expected.node_id += 100;
-      auto purged = storage->PurgeIfUnchanged(key, expected);
-      ASSERT_TRUE(purged.ok()) << purged.status().ToString();
-      EXPECT_EQ(purged.value(), right_version);
-      if (right_version) {
-        model_.erase(key);
-        current_records_.erase(key);
-        ++purges_;
-      }
-      return;
-    }
-    if (op < 25) return;  // no such key to purge or go stale on
-    // A newer write: value, value with TTL, or tombstone; a newer version
-    // than anything before (same wall time, higher logical or node, too).
-    ++wall_;
-    const uint32_t node = 1 + static_cast<uint32_t>(rng_() % 3);
-    const bool tombstone = op >= 80;
-    const uint64_t expires = op >= 70 && op < 80 ? kStart + 1'000'000 + rng_() % 1000 : 0;
-    Record r = MakeRecord(wall_, static_cast<uint32_t>(rng_() % 3), node, tombstone, expires,
-                          "value-" + std::to_string(rng_()));
-    auto outcome = storage->Apply(key, r);
-    ASSERT_TRUE(outcome.ok()) << outcome.status().ToString();
-    EXPECT_TRUE(outcome->changed);
-    model_[key] = r.version;
-    current_records_[key] = r;
-    ++writes_;
-  }
-
-  const std::map<std::string, Record>& records() const { return current_records_; }
-  size_t size() const { return model_.size(); }
-  int stale() const { return stale_; }
-  int purges() const { return purges_; }
-  int writes() const { return writes_; }
-
- private:
-  std::mt19937_64 rng_;
-  std::string prefix_;
-  int keys_;
-  uint64_t wall_ = kStart;
-  std::map<std::string, Version> model_;
-  std::map<std::string, Record> current_records_;
-  int stale_ = 0, purges_ = 0, writes_ = 0;
-};
-
-class TreeSetTest : public ::testing::Test {
- protected:
-  testing::TempDir dir_;
-};
 
 TEST_F(TreeSetTest, LiveTreesMatchTheIndexAfterRandomWritesAndSurviveRestart) {
   constexpr uint32_t kPartitions = 8;
@@ -295,9 +137,10 @@ std::vector<std::pair<std::string, Record>> ReplicaStream(uint64_t seed, int key
     const std::string key = "r" + std::to_string(k);
     const int versions = 1 + static_cast<int>(rng() % 3);
     for (int v = 0; v < versions; ++v) {
-      stream.emplace_back(key, MakeRecord(kStart + rng() % 100'000, static_cast<uint32_t>(rng() % 4),
-                                          1 + static_cast<uint32_t>(rng() % 3), rng() % 5 == 0,
-                                          rng() % 7 == 0 ? kStart + 5'000'000 : 0));
+      stream.emplace_back(key,
+                          MakeRecord(kStart + rng() % 100'000, static_cast<uint32_t>(rng() % 4),
+                                     1 + static_cast<uint32_t>(rng() % 3), rng() % 5 == 0,
+                                     rng() % 7 == 0 ? kStart + 5'000'000 : 0));
     }
   }
   return stream;
@@ -374,20 +217,16 @@ TEST_F(TreeSetTest, ReplicasWithTheSameRecordsInAnyOrderAgreeAndOneWriteIsLocate
     EXPECT_LE(first, hash);
     EXPECT_GE(last, hash);
     std::set<std::string> in_leaf_a, in_leaf_b;
-    ASSERT_TRUE(a->ScanIndex(first, last,
-                             [&](uint64_t h, std::string_view k, const IndexEntry&) {
-                               EXPECT_GE(h, first);
-                               EXPECT_LE(h, last);
-                               EXPECT_EQ(h, KeyHash(k));
-                               EXPECT_EQ(trees_a.LeafOf(h), leaf);
-                               in_leaf_a.insert(std::string(k));
-                             })
-                    .ok());
-    ASSERT_TRUE(b->ScanIndex(first, last,
-                             [&](uint64_t, std::string_view k, const IndexEntry&) {
-                               in_leaf_b.insert(std::string(k));
-                             })
-                    .ok());
+    ASSERT_TRUE(a->ScanIndex(first, last, [&](uint64_t h, std::string_view k, const IndexEntry&) {
+                   EXPECT_GE(h, first);
+                   EXPECT_LE(h, last);
+                   EXPECT_EQ(h, KeyHash(k));
+                   EXPECT_EQ(trees_a.LeafOf(h), leaf);
+                   in_leaf_a.insert(std::string(k));
+                 }).ok());
+    ASSERT_TRUE(b->ScanIndex(first, last, [&](uint64_t, std::string_view k, const IndexEntry&) {
+                   in_leaf_b.insert(std::string(k));
+                 }).ok());
     EXPECT_TRUE(in_leaf_a.contains(key));
     EXPECT_EQ(in_leaf_b.contains(key), keys.contains(key));
     ASSERT_NO_FATAL_FAILURE(ExpectVerified(&trees_a, a.get(), keys_in_a));
@@ -421,15 +260,12 @@ TEST_F(TreeSetTest, ScanIndexVisitsExactlyTheKeysInTheRangeInHashOrder) {
       expected.push_back(it->second);
     }
     uint64_t previous = 0;
-    ASSERT_TRUE(db->ScanIndex(lo, hi,
-                              [&](uint64_t h, std::string_view k, const IndexEntry& entry) {
-                                EXPECT_GE(h, previous);
-                                previous = h;
-                                EXPECT_EQ(entry.digest,
-                                          DigestOf(k, MakeRecord(kStart + 1, 0, 1, false)));
-                                seen.emplace_back(k);
-                              })
-                    .ok());
+    ASSERT_TRUE(db->ScanIndex(lo, hi, [&](uint64_t h, std::string_view k, const IndexEntry& entry) {
+                    EXPECT_GE(h, previous);
+                    previous = h;
+                    EXPECT_EQ(entry.digest, DigestOf(k, MakeRecord(kStart + 1, 0, 1, false)));
+                    seen.emplace_back(k);
+                  }).ok());
     EXPECT_EQ(seen, expected) << "round " << round;
   }
   {  // a range of a single hash
@@ -459,7 +295,7 @@ TEST_F(TreeSetTest, ObserverReportsBeforeAndAfterDigests) {
   const Record r1 = MakeRecord(kStart + 1, 0, 1, false);
   const Record r2 = MakeRecord(kStart + 2, 0, 1, true);
   ASSERT_TRUE(db->Apply(key, r1).ok());
-  ASSERT_TRUE(db->Apply(key, r1).ok());                           // no change: no call
+  ASSERT_TRUE(db->Apply(key, r1).ok());                               // no change: no call
   ASSERT_TRUE(db->Apply(key, MakeRecord(kStart, 0, 1, false)).ok());  // stale: no call
   ASSERT_TRUE(db->Apply(key, r2).ok());
   ASSERT_FALSE(db->PurgeIfUnchanged(key, r1.version).value());  // no purge: no call
@@ -480,10 +316,10 @@ struct TilingCase {
 };
 
 TEST_F(TreeSetTest, LeafRangesTileEachPartitionsHashRangeExactly) {
-  for (const TilingCase& c : {TilingCase{1, {2, 1}}, TilingCase{1, {16, 3}},
-                              TilingCase{2, {2, 1}}, TilingCase{2, {16, 3}},
-                              TilingCase{256, {2, 1}}, TilingCase{256, {16, 3}},
-                              TilingCase{65536, {2, 1}}, TilingCase{8, {16, 5}}}) {
+  for (const TilingCase& c :
+       {TilingCase{1, {2, 1}}, TilingCase{1, {16, 3}}, TilingCase{2, {2, 1}},
+        TilingCase{2, {16, 3}}, TilingCase{256, {2, 1}}, TilingCase{256, {16, 3}},
+        TilingCase{65536, {2, 1}}, TilingCase{8, {16, 5}}}) {
     SCOPED_TRACE(std::to_string(c.partitions) + " partitions, shape " +
                  std::to_string(c.shape.fanout) + "/" + std::to_string(c.shape.depth));
     // Ownership does not matter to the ranges: own one partition only.
@@ -499,8 +335,7 @@ TEST_F(TreeSetTest, LeafRangesTileEachPartitionsHashRangeExactly) {
       const uint64_t partition_first =
           partition_bits == 0 ? 0 : uint64_t{p} << (64 - partition_bits);
       const uint64_t partition_last =
-          partition_bits == 0 ? ~uint64_t{0}
-                              : partition_first | (~uint64_t{0} >> partition_bits);
+          partition_bits == 0 ? ~uint64_t{0} : partition_first | (~uint64_t{0} >> partition_bits);
       uint64_t expected_first = partition_first;
       bool ok = true;
       for (uint32_t leaf = 0; leaf < c.shape.leaves() && ok; ++leaf) {
@@ -509,8 +344,8 @@ TEST_F(TreeSetTest, LeafRangesTileEachPartitionsHashRangeExactly) {
         ok = first == expected_first && first <= last && PartitionOf(first, c.partitions) == p &&
              PartitionOf(last, c.partitions) == p && trees.LeafOf(first) == leaf &&
              trees.LeafOf(last) == leaf;
-        EXPECT_TRUE(ok) << "partition " << p << " leaf " << leaf << ": [" << first << ", "
-                        << last << "], expected first " << expected_first;
+        EXPECT_TRUE(ok) << "partition " << p << " leaf " << leaf << ": [" << first << ", " << last
+                        << "], expected first " << expected_first;
         if (leaf + 1 == c.shape.leaves()) {
           EXPECT_EQ(last, partition_last) << "partition " << p;
         } else {
@@ -609,102 +444,5 @@ TEST_F(TreeSetTest, NodesOutOfRangeAreEmptyAndMemoryCountsEveryNode) {
   EXPECT_TRUE(trees.Nodes(p, 0, {}).empty());
 }
 
-TEST_F(TreeSetTest, ConcurrentWritersKeepTheTreesExact) {
-  constexpr uint32_t kPartitions = 8;
-  const TreeShape shape{4, 3};
-  Db db(dir_, "db");
-  TreeSet live(kPartitions, shape, AllPartitions(kPartitions));
-  db.Hook(&live);
-
-  constexpr int kThreads = 4;
-  std::vector<Workload> work;
-  for (int t = 0; t < kThreads; ++t) work.emplace_back(100 + t, "t" + std::to_string(t) + "-", 150);
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      for (int i = 0; i < 600; ++i) work[static_cast<size_t>(t)].Step(db.get());
-    });
-  }
-  for (auto& t : threads) t.join();
-  size_t total = 0;
-  for (const Workload& w : work) {
-    EXPECT_GT(w.writes(), 100);
-    total += w.size();
-  }
-  ASSERT_NO_FATAL_FAILURE(ExpectVerified(&live, db.get(), total));
-  TreeSet rebuilt(kPartitions, shape, AllPartitions(kPartitions));
-  ASSERT_TRUE(rebuilt.RebuildFromIndex(db.get()).ok());
-  EXPECT_EQ(Snapshot(rebuilt), Snapshot(live));
-}
-
-TEST_F(TreeSetTest, ConcurrentIndexChangesToOneTreeAreAllApplied) {
-  // Without storage in between, so that the threads really collide on one
-  // tree: every change must land, whatever the interleaving.
-  const TreeShape shape{2, 2};
-  TreeSet shared(1, shape, {0});
-  TreeSet sequential(1, shape, {0});
-  constexpr int kThreads = 4;
-  constexpr int kChanges = 20'000;
-  auto change = [](int t, int i, VersionDigest* before, VersionDigest* after) {
-    std::mt19937_64 rng(static_cast<uint64_t>(t) * 1'000'003 + static_cast<uint64_t>(i));
-    for (auto& b : *before) b = static_cast<uint8_t>(rng());
-    for (auto& b : *after) b = static_cast<uint8_t>(rng());
-    return rng();  // the key hash
-  };
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      for (int i = 0; i < kChanges; ++i) {
-        VersionDigest before{}, after{};
-        const uint64_t hash = change(t, i, &before, &after);
-        shared.OnIndexChange(hash, i % 3 == 0 ? nullptr : &before, i % 3 == 1 ? nullptr : &after);
-      }
-    });
-  }
-  for (int t = 0; t < kThreads; ++t) {
-    for (int i = 0; i < kChanges; ++i) {
-      VersionDigest before{}, after{};
-      const uint64_t hash = change(t, i, &before, &after);
-      sequential.OnIndexChange(hash, i % 3 == 0 ? nullptr : &before,
-                               i % 3 == 1 ? nullptr : &after);
-    }
-  }
-  for (auto& t : threads) t.join();
-  EXPECT_NE(sequential.Root(0), TreeHash{});
-  EXPECT_EQ(Snapshot(shared), Snapshot(sequential));
-}
-
-TEST_F(TreeSetTest, ConcurrentWritersOfTheSameKeysKeepTheTreesExact) {
-  // Racing writes to one key are reported in any order; XOR must absorb it.
-  constexpr uint32_t kPartitions = 4;
-  const TreeShape shape{4, 2};
-  Db db(dir_, "db");
-  TreeSet live(kPartitions, shape, AllPartitions(kPartitions));
-  db.Hook(&live);
-  constexpr int kThreads = 4;
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      std::mt19937_64 rng(static_cast<uint64_t>(t));
-      for (int i = 0; i < 400; ++i) {
-        const std::string key = "shared-" + std::to_string(rng() % 20);
-        auto outcome = db->Apply(key, MakeRecord(kStart + static_cast<uint64_t>(i), 0,
-                                                 static_cast<uint32_t>(t + 1), rng() % 4 == 0));
-        EXPECT_TRUE(outcome.ok()) << outcome.status().ToString();
-        if (rng() % 10 == 0 && outcome.ok()) {
-          auto purged = db->PurgeIfUnchanged(key, outcome->winner.version);
-          EXPECT_TRUE(purged.ok());
-        }
-      }
-    });
-  }
-  for (auto& t : threads) t.join();
-  uint64_t stored = 0;
-  ASSERT_TRUE(db->ScanIndex(0, ~uint64_t{0}, [&](uint64_t, std::string_view,
-                                                 const IndexEntry&) { ++stored; })
-                  .ok());
-  ASSERT_NO_FATAL_FAILURE(ExpectVerified(&live, db.get(), stored));
-}
-
 }  // namespace
-}  // namespace alder
+}  // namespace alder::tree_set_test
