@@ -11,8 +11,7 @@ Status ExchangeService::CheckTree(const MessageHeader& sender, TreeShapeId shape
         sender, Status::Refusal::kTreeMismatch,
         fmt::format("node {} keeps trees of fanout {} and depth {}, node {} asked for {} and {}",
                     replicas_->identity().node_id, trees_ ? trees_->shape().fanout : 0,
-                    trees_ ? trees_->shape().depth : 0, sender.node_id, shape.fanout,
-                    shape.depth));
+                    trees_ ? trees_->shape().depth : 0, sender.node_id, shape.fanout, shape.depth));
   }
   if (!trees_->Owns(partition)) {
     return replicas_->Refuse(sender, Status::Refusal::kNotAReplica,

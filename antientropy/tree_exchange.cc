@@ -4,7 +4,6 @@
 #include <cstring>
 #include <map>
 
-
 namespace alder {
 namespace {
 
@@ -45,9 +44,9 @@ Result<std::vector<TreeHash>> TreeExchange::RemoteNodes(uint32_t partition, uint
   for (size_t start = 0; start < indexes.size(); start += kNodesPerCall) {
     const std::vector<uint32_t> batch(
         indexes.begin() + static_cast<std::ptrdiff_t>(start),
-        indexes.begin() + static_cast<std::ptrdiff_t>(std::min(indexes.size(), start + kNodesPerCall)));
-    auto answered =
-        transport_->TreeNodes(peer, IdOf(trees_->shape()), partition, level, batch);
+        indexes.begin() +
+            static_cast<std::ptrdiff_t>(std::min(indexes.size(), start + kNodesPerCall)));
+    auto answered = transport_->TreeNodes(peer, IdOf(trees_->shape()), partition, level, batch);
     if (!answered.ok()) return answered.status();
     const std::vector<std::string>& hashes = answered.value();
     if (hashes.size() != batch.size()) {
@@ -74,9 +73,9 @@ Result<std::vector<std::optional<IndexEntry>>> TreeExchange::RemoteVersions(
     uint32_t peer, const std::vector<std::string>& keys) {
   std::vector<std::optional<IndexEntry>> out;
   for (size_t start = 0; start < keys.size(); start += kRecordsPerCall) {
-    std::vector<std::string> batch(keys.begin() + static_cast<std::ptrdiff_t>(start),
-                                   keys.begin() + static_cast<std::ptrdiff_t>(
-                                                      std::min(keys.size(), start + kRecordsPerCall)));
+    std::vector<std::string> batch(
+        keys.begin() + static_cast<std::ptrdiff_t>(start),
+        keys.begin() + static_cast<std::ptrdiff_t>(std::min(keys.size(), start + kRecordsPerCall)));
     auto records = transport_->FetchRecords(peer, batch);
     if (!records.ok()) return records.status();
     for (const KeyedRecord& r : records.value()) {

@@ -20,12 +20,10 @@ uint32_t TreeSet::LeafOf(uint64_t key_hash) const {
   return static_cast<uint32_t>(below_partition >> (64 - leaf_bits_));
 }
 
-void TreeSet::LeafRange(uint32_t partition, uint32_t leaf, uint64_t* first,
-                        uint64_t* last) const {
+void TreeSet::LeafRange(uint32_t partition, uint32_t leaf, uint64_t* first, uint64_t* last) const {
   const int low_bits = 64 - partition_bits_ - leaf_bits_;
-  const uint64_t prefix = partition_bits_ == 0
-                              ? uint64_t{leaf}
-                              : (uint64_t{partition} << leaf_bits_) | leaf;
+  const uint64_t prefix =
+      partition_bits_ == 0 ? uint64_t{leaf} : (uint64_t{partition} << leaf_bits_) | leaf;
   *first = prefix << low_bits;
   *last = *first | (low_bits == 0 ? 0 : (~uint64_t{0} >> (64 - low_bits)));
 }

@@ -6,10 +6,10 @@
 #define ALDER_SERVER_CLUSTER_STATUS_H_
 
 #include "Alder.h"
-#include "server/config.h"
 #include "server/cluster/membership.h"
-#include "server/common/metrics.h"
 #include "server/cluster/ring.h"
+#include "server/common/metrics.h"
+#include "server/config.h"
 
 namespace alder {
 

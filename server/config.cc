@@ -1,17 +1,16 @@
 #include "server/config.h"
 
-#include <boost/program_options.hpp>
-
 #include <algorithm>
 #include <bit>
+#include <boost/program_options.hpp>
 #include <charconv>
 #include <fstream>
 #include <set>
 #include <sstream>
 
+#include "server/common/duration.h"
 #include "server/config_options.h"
 #include "server/config_template.h"
-#include "server/common/duration.h"
 
 #ifndef ALDER_VERSION
 #define ALDER_VERSION "dev"

@@ -11,10 +11,10 @@
 #include <vector>
 
 #include "clock/hlc.h"
-#include "server/storage/group_commit.h"
 #include "server/cluster/peer.h"
-#include "server/rpc/request_limits.h"
 #include "server/common/status.h"
+#include "server/rpc/request_limits.h"
+#include "server/storage/group_commit.h"
 #include "server/storage/wt_storage.h"
 
 namespace alder {

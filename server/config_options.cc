@@ -3,8 +3,8 @@
 #include <chrono>
 #include <sstream>
 
-#include "server/config.h"
 #include "server/common/duration.h"
+#include "server/config.h"
 
 namespace alder {
 namespace po = boost::program_options;

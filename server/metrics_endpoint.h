@@ -6,9 +6,9 @@
 
 #include <memory>
 
-#include "server/config.h"
 #include "server/common/metrics.h"
 #include "server/common/status.h"
+#include "server/config.h"
 
 namespace prometheus {
 class Exposer;

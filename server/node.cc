@@ -13,11 +13,11 @@
 #include <chrono>
 #include <utility>
 
-#include "server/rpc/api_handler.h"
 #include "server/cluster_status.h"
 #include "server/common/duration.h"
 #include "server/common/fault_injection.h"
 #include "server/node_metrics.h"
+#include "server/rpc/api_handler.h"
 
 namespace alder {
 namespace {
@@ -185,16 +185,16 @@ void Node::BuildClusterParts() {
 void Node::BuildReplication() {
   const ClusterIdentity identity{config_.node_id, config_.cluster_name, config_.partitions,
                                  config_.listen.ToString()};
-  transport_ = std::make_unique<ThriftTransport>(
-      config_.node_id, config_.peers, PeerConnectionOptionsFor(config_),
-      MakeHeaderSource(identity, &hlc_, &clocks_.wall));
+  transport_ = std::make_unique<ThriftTransport>(config_.node_id, config_.peers,
+                                                 PeerConnectionOptionsFor(config_),
+                                                 MakeHeaderSource(identity, &hlc_, &clocks_.wall));
   replicas_ = std::make_unique<Replicas>(identity, transport_.get(), storage_);
   membership_ = std::make_unique<Membership>(
       config_.node_id, config_.peers, transport_.get(), &hlc_, &clocks_.cluster,
       MembershipOptions{config_.heartbeat_interval, config_.failure_timeout,
                         config_.max_clock_offset});
-  replica_service_ = std::make_unique<ReplicaService>(
-      identity, peer_ids_, &hlc_, &clocks_.wall, membership_.get(), storage_, &syncing_);
+  replica_service_ = std::make_unique<ReplicaService>(identity, peer_ids_, &hlc_, &clocks_.wall,
+                                                      membership_.get(), storage_, &syncing_);
   exchange_service_ = std::make_unique<ExchangeService>(replica_service_.get(), trees_.get());
   internode_handler_ = std::make_shared<InternodeHandler>(replica_service_.get(),
                                                           exchange_service_.get(), &metrics_);

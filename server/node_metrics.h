@@ -13,12 +13,12 @@
 #include "clock/hlc.h"
 #include "server/cluster/coordinator.h"
 #include "server/cluster/hint_deliverer.h"
-#include "server/storage/hint_store.h"
-#include "server/cluster/replica_service.h"
 #include "server/cluster/membership.h"
+#include "server/cluster/replica_service.h"
 #include "server/common/metrics.h"
-#include "server/storage/storage.h"
 #include "server/rpc/thrift_server.h"
+#include "server/storage/hint_store.h"
+#include "server/storage/storage.h"
 
 namespace alder {
 

@@ -5,7 +5,6 @@
 
 #include <memory>
 
-
 namespace alder {
 const char* LevelName(Consistency level) {
   switch (level) {
@@ -67,9 +66,10 @@ Coordinator::Coordinator(const Ring* ring, clock::HybridLogicalClock* clock, Rep
       hints_(hints),
       options_(options),
       transport_(replicas->transport()),
-      own_repairs_(options.repair_executor ? nullptr
-                                           : std::make_unique<BoundedTaskPool>(
-                                                 options.repair_threads, options.max_pending_repairs)),
+      own_repairs_(options.repair_executor
+                       ? nullptr
+                       : std::make_unique<BoundedTaskPool>(options.repair_threads,
+                                                           options.max_pending_repairs)),
       repairs_(options.repair_executor ? options.repair_executor : own_repairs_.get()) {}
 
 Coordinator::~Coordinator() {

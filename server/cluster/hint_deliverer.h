@@ -21,9 +21,9 @@
 #include <vector>
 
 #include "clock/background_runner.h"
-#include "server/storage/hint_store.h"
 #include "server/cluster/membership.h"
 #include "server/cluster/replicas.h"
+#include "server/storage/hint_store.h"
 
 namespace alder {
 

@@ -29,10 +29,9 @@ struct Membership::PeerState {
 // between the two judgements from turning an accepted stamp into a refusal.
 constexpr std::chrono::milliseconds kStampLeadMargin{10};
 
-Membership::Membership(uint32_t self_id, const std::vector<Peer>& peers,
-                       PeerTransport* transport, clock::HybridLogicalClock* clock,
-                       clock::ClusterClock* cluster_clock, MembershipOptions options,
-                       clock::BackgroundRunner* runner)
+Membership::Membership(uint32_t self_id, const std::vector<Peer>& peers, PeerTransport* transport,
+                       clock::HybridLogicalClock* clock, clock::ClusterClock* cluster_clock,
+                       MembershipOptions options, clock::BackgroundRunner* runner)
     : self_id_(self_id),
       clock_(clock),
       cluster_clock_(cluster_clock),

@@ -96,8 +96,7 @@ class Membership {
   // Heartbeats run on `runner`, whose time also measures failure_timeout.
   Membership(uint32_t self_id, const std::vector<Peer>& peers, PeerTransport* transport,
              clock::HybridLogicalClock* clock, clock::ClusterClock* cluster_clock,
-             MembershipOptions options,
-             clock::BackgroundRunner* runner = clock::RealTimeRunner());
+             MembershipOptions options, clock::BackgroundRunner* runner = clock::RealTimeRunner());
   ~Membership();  // Stop()s
   Membership(const Membership&) = delete;
   Membership& operator=(const Membership&) = delete;

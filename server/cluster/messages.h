@@ -33,8 +33,8 @@ struct MessageHeader {
 // A heartbeat's answer (internode::HeartbeatReply).
 struct HeartbeatAnswer {
   uint32_t node_id = 0;
-  uint64_t hlc = 0;      // packed
-  int64_t wall_us = 0;   // the responder's own wall clock as it answered
+  uint64_t hlc = 0;            // packed
+  int64_t wall_us = 0;         // the responder's own wall clock as it answered
   std::string client_address;  // empty when it did not say
 };
 

@@ -43,8 +43,8 @@ Status ReplicaService::CheckIdentity(const MessageHeader& sender) {
     return Refuse(sender, Status::Refusal::kClusterMismatch,
                   fmt::format("node {} belongs to cluster '{}' with {} partitions; node {} to "
                               "cluster '{}' with {} partitions: they cannot form one cluster",
-                              sender.node_id, sender.cluster_name, sender.partitions,
-                              self_.node_id, self_.cluster_name, self_.partitions));
+                              sender.node_id, sender.cluster_name, sender.partitions, self_.node_id,
+                              self_.cluster_name, self_.partitions));
   }
   if (sender.node_id == 0 || !peer_ids_.contains(sender.node_id)) {
     return Refuse(sender, Status::Refusal::kUnknownNode,

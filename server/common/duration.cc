@@ -11,8 +11,8 @@ namespace {
 using std::chrono::milliseconds;
 
 // Longest unit first so FormatDuration picks the shortest spelling.
-constexpr std::array<std::pair<std::string_view, int64_t>, 5> kUnits = {{
-    {"d", 86'400'000}, {"h", 3'600'000}, {"m", 60'000}, {"s", 1'000}, {"ms", 1}}};
+constexpr std::array<std::pair<std::string_view, int64_t>, 5> kUnits = {
+    {{"d", 86'400'000}, {"h", 3'600'000}, {"m", 60'000}, {"s", 1'000}, {"ms", 1}}};
 
 }  // namespace
 

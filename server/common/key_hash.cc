@@ -1,10 +1,10 @@
 #include "server/common/key_hash.h"
 
-#include "server/common/sha256.h"
-
 #include <bit>
 #include <cassert>
 #include <cstdlib>
+
+#include "server/common/sha256.h"
 
 namespace alder {
 

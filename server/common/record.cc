@@ -1,11 +1,10 @@
 #include "server/common/record.h"
 
-#include "server/common/sha256.h"
-
 #include <cstdlib>
 #include <cstring>
 
 #include "server/common/big_endian.h"
+#include "server/common/sha256.h"
 
 namespace alder {
 namespace {
@@ -16,13 +15,9 @@ constexpr size_t kHeaderBytes = 1 + 1 + 8 + 4 + 8 + 8;
 
 }  // namespace
 
-std::string Version::ToString() const {
-  return hlc.ToString() + "@" + std::to_string(node_id);
-}
+std::string Version::ToString() const { return hlc.ToString() + "@" + std::to_string(node_id); }
 
-const Record& Merge(const Record& a, const Record& b) {
-  return b.version > a.version ? b : a;
-}
+const Record& Merge(const Record& a, const Record& b) { return b.version > a.version ? b : a; }
 
 std::string EncodeStoredRecord(const StoredRecord& stored) {
   const Record& r = stored.record;

@@ -43,9 +43,7 @@ struct Record {
   }
   // When the record stopped being readable (delete time or expiry), or 0 if
   // it never will (a value without TTL).
-  uint64_t DeadSinceMs() const {
-    return tombstone ? version.hlc.wall_ms() : expires_at_ms;
-  }
+  uint64_t DeadSinceMs() const { return tombstone ? version.hlc.wall_ms() : expires_at_ms; }
   // True when the record is dead and the GC grace period since its death has
   // passed at `now_ms`. Being purgeable is necessary, not sufficient: the
   // replicas must also be known to hold it (antientropy/tombstone_gc.h).

@@ -58,8 +58,7 @@ AntiEntropyAdmin::AntiEntropyAdmin(uint32_t self_id, const Ring* ring, TreeSet* 
       sleeper_(sleeper) {}
 
 std::optional<uint32_t> AntiEntropyAdmin::PartitionOf(bool has_partition, int32_t partition,
-                                                      bool has_key,
-                                                      const std::string& key) const {
+                                                      bool has_key, const std::string& key) const {
   if (has_partition && has_key) Invalid("give a partition or a key, not both");
   if (has_key) return ring_->PartitionOfKey(key);
   if (!has_partition) return std::nullopt;
@@ -70,8 +69,8 @@ std::optional<uint32_t> AntiEntropyAdmin::PartitionOf(bool has_partition, int32_
 }
 
 api::RepairReport AntiEntropyAdmin::Repair(const api::RepairRequest& request) {
-  const auto partition = PartitionOf(request.__isset.partition, request.partition,
-                                     request.__isset.key, request.key);
+  const auto partition =
+      PartitionOf(request.__isset.partition, request.partition, request.__isset.key, request.key);
   auto totals = scheduler_->RepairNow(partition);
   if (!totals.ok()) Invalid(totals.status().message());
   api::RepairReport r;
@@ -89,8 +88,7 @@ api::RepairReport AntiEntropyAdmin::Repair(const api::RepairRequest& request) {
 }
 
 api::PartitionComparison AntiEntropyAdmin::ComparePartition(uint32_t partition, bool list_keys,
-                                                            int32_t* unreachable,
-                                                            bool may_pause) {
+                                                            int32_t* unreachable, bool may_pause) {
   api::PartitionComparison out;
   out.partition = static_cast<int32_t>(partition);
   out.converged = true;
@@ -288,7 +286,8 @@ api::TreeVerification AntiEntropyAdmin::VerifyTrees() {
   if (!mismatched.ok()) Invalid("cannot read the digest index: " + mismatched.status().message());
   out.partitions_checked = static_cast<int32_t>(trees_->owned().size());
   out.index_entries = static_cast<int64_t>(entries);
-  for (uint32_t p : mismatched.value()) out.mismatched_partitions.push_back(static_cast<int32_t>(p));
+  for (uint32_t p : mismatched.value())
+    out.mismatched_partitions.push_back(static_cast<int32_t>(p));
   return out;
 }
 

@@ -14,8 +14,8 @@
 #include "Alder.h"
 #include "server/cluster/coordinator.h"
 #include "server/common/metrics.h"
-#include "server/rpc/request_limits.h"
 #include "server/common/request_metrics.h"
+#include "server/rpc/request_limits.h"
 
 namespace alder {
 

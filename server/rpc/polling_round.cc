@@ -34,8 +34,8 @@ std::vector<size_t> WaitForReplies(const std::vector<PendingCall*>& calls,
 }  // namespace
 
 void PollingRound::Add(uint32_t node, std::unique_ptr<ReplicaCall> call) {
-  calls_.push_back(InFlight{node, std::unique_ptr<PendingCall>(
-                                      static_cast<PendingCall*>(call.release()))});
+  calls_.push_back(
+      InFlight{node, std::unique_ptr<PendingCall>(static_cast<PendingCall*>(call.release()))});
 }
 
 bool PollingRound::AwaitReplies(std::chrono::microseconds until, const OnReply& on_reply) {

@@ -71,8 +71,8 @@ void ReplyCollector::Run() {
       fds.push_back(pollfd{e.call->fd(), POLLIN, 0});
       next_deadline = std::min(next_deadline, e.deadline);
     }
-    const auto wait_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                             next_deadline - now).count() + 1;
+    const auto wait_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(next_deadline - now).count() + 1;
     const int ready = poll(fds.data(), fds.size(), static_cast<int>(wait_ms));
     if (ready <= 0) continue;  // timeout or EINTR: deadlines are checked above
     if (fds[0].revents != 0) {

@@ -77,9 +77,8 @@ Result<std::unique_ptr<ReplicaCall>> ThriftTransport::StartRead(uint32_t node,
   PeerConnections* pool = Pool(node);
   if (!pool) return NoNode(node);
   const std::string key_copy(key);
-  auto started = pool->Start([&](internode::InternodeClient& client) {
-    client.send_read(ToWire(header_()), key_copy);
-  });
+  auto started = pool->Start(
+      [&](internode::InternodeClient& client) { client.send_read(ToWire(header_()), key_copy); });
   if (!started.ok()) return started.status();
   return std::unique_ptr<ReplicaCall>(std::move(started).value());
 }
@@ -173,8 +172,7 @@ Result<std::vector<KeyedRecord>> ThriftTransport::FetchRecords(
   for (const internode::KeyedRecord& r : records) {
     auto record = FromWire(r);
     if (!record.ok()) {
-      return Status::IoError("node " + std::to_string(node) + " sent " +
-                             record.status().message());
+      return Status::IoError("node " + std::to_string(node) + " sent " + record.status().message());
     }
     out.push_back(std::move(record).value());
   }

@@ -16,7 +16,8 @@ internode::WireRecord ToWire(const Record& record) {
 }
 
 Result<Record> FromWire(const internode::WireRecord& wire) {
-  if (wire.node_id <= 0) return Status::InvalidArgument("record stamped by node id " + std::to_string(wire.node_id));
+  if (wire.node_id <= 0)
+    return Status::InvalidArgument("record stamped by node id " + std::to_string(wire.node_id));
   if (wire.expires_at_ms < 0) return Status::InvalidArgument("record with a negative expiry");
   if (wire.tombstone && (!wire.value.empty() || wire.expires_at_ms != 0)) {
     return Status::InvalidArgument("tombstone carrying a value or an expiry");
@@ -93,8 +94,8 @@ KeyDigest FromWire(const internode::KeyDigest& d) {
   digest.key = d.key;
   std::memcpy(digest.entry.digest.data(), d.digest.data(),
               std::min(d.digest.size(), digest.entry.digest.size()));
-  digest.entry.version = Version{clock::Timestamp::FromPacked(static_cast<uint64_t>(d.hlc)),
-                                 NonNegative(d.node_id)};
+  digest.entry.version =
+      Version{clock::Timestamp::FromPacked(static_cast<uint64_t>(d.hlc)), NonNegative(d.node_id)};
   digest.entry.tombstone = d.tombstone;
   digest.entry.expires_at_ms = static_cast<uint64_t>(std::max<int64_t>(0, d.expires_at_ms));
   return digest;

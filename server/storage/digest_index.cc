@@ -22,8 +22,7 @@ std::string EncodeIndexKey(uint64_t key_hash, std::string_view key) {
 uint64_t DecodeIndexKeyHash(std::string_view bytes) { return GetBigEndian(bytes.data(), 8); }
 
 IndexEntry IndexEntryOf(std::string_view key, const Record& record) {
-  return IndexEntry{DigestOf(key, record), record.version, record.tombstone,
-                    record.expires_at_ms};
+  return IndexEntry{DigestOf(key, record), record.version, record.tombstone, record.expires_at_ms};
 }
 
 std::string EncodeIndexValue(const IndexEntry& entry) {
@@ -37,8 +36,8 @@ std::string EncodeIndexValue(const IndexEntry& entry) {
 
 Result<IndexEntry> DecodeIndexValue(std::string_view bytes) {
   if (bytes.size() != kValueBytes) {
-    return Status::Corruption("index entry of " + std::to_string(bytes.size()) + " bytes, expected " +
-                              std::to_string(kValueBytes));
+    return Status::Corruption("index entry of " + std::to_string(bytes.size()) +
+                              " bytes, expected " + std::to_string(kValueBytes));
   }
   IndexEntry entry;
   std::memcpy(entry.digest.data(), bytes.data(), entry.digest.size());

@@ -20,9 +20,9 @@ Status CheckOrRecord(Storage* storage, const char* name, const std::string& conf
   if (!stored.ok()) return stored.status();
   if (!stored.value()) return storage->PutMetadata(name, configured);
   if (*stored.value() != configured) {
-    return Status::InvalidArgument("data directory " + storage->location() +
-                                   " was created with " + name + " = " + *stored.value() +
-                                   " but the configuration says " + configured + "; " + what);
+    return Status::InvalidArgument("data directory " + storage->location() + " was created with " +
+                                   name + " = " + *stored.value() + " but the configuration says " +
+                                   configured + "; " + what);
   }
   return Status::Ok();
 }
@@ -56,9 +56,10 @@ uint64_t StorageCeilingStore::LoadCeilingMs() {
 
 void StorageCeilingStore::PersistCeilingMs(uint64_t ceiling_ms) {
   if (Status s = storage_->PutMetadata(kCeilingKey, std::to_string(ceiling_ms)); !s.ok()) {
-    spdlog::critical("cannot persist the clock ceiling: {}; stopping so that no timestamp is "
-                     "ever issued twice",
-                     s.ToString());
+    spdlog::critical(
+        "cannot persist the clock ceiling: {}; stopping so that no timestamp is "
+        "ever issued twice",
+        s.ToString());
     std::abort();
   }
 }

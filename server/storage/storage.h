@@ -96,8 +96,7 @@ class Storage {
   // range. `visit` must not call back into Storage.
   using IndexVisitor =
       std::function<void(uint64_t key_hash, std::string_view key, const IndexEntry& entry)>;
-  virtual Status ScanIndex(uint64_t first_hash, uint64_t last_hash,
-                           const IndexVisitor& visit) = 0;
+  virtual Status ScanIndex(uint64_t first_hash, uint64_t last_hash, const IndexVisitor& visit) = 0;
 
   // Node metadata (node id, partitions, HLC ceiling, ...). PutMetadata is
   // durable when it returns.

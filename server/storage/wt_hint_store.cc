@@ -13,7 +13,7 @@ namespace alder {
 namespace {
 
 constexpr const char* kHintsUri = "table:hints";
-constexpr size_t kKeyBytes = 4 + 8;       // target ++ sequence
+constexpr size_t kKeyBytes = 4 + 8;          // target ++ sequence
 constexpr size_t kValueHeaderBytes = 8 + 4;  // created_ms ++ key length
 // Removals per transaction: bounds the cache a single transaction pins.
 constexpr size_t kRemoveBatch = 1000;
@@ -80,7 +80,7 @@ Result<Hint> DecodeHint(std::string_view key, std::string_view value) {
 }  // namespace
 
 Result<std::unique_ptr<WtHintStore>> WtHintStore::Open(WtStorage* storage,
-                                                   const clock::PhysicalClock* clock) {
+                                                       const clock::PhysicalClock* clock) {
   WT_CONNECTION* conn = storage->connection();
   WT_SESSION* session = nullptr;
   const int ret = conn->open_session(conn, nullptr, nullptr, &session);
@@ -177,7 +177,8 @@ Result<std::vector<Hint>> WtHintStore::Oldest(uint32_t target, size_t limit) {
   if (ret == 0 && exact < 0) ret = cursor_->next(cursor_);
   while (ret == 0 && hints.size() < limit) {
     WT_ITEM k{}, v{};
-    if ((ret = cursor_->get_key(cursor_, &k)) != 0 || (ret = cursor_->get_value(cursor_, &v)) != 0) {
+    if ((ret = cursor_->get_key(cursor_, &k)) != 0 ||
+        (ret = cursor_->get_value(cursor_, &v)) != 0) {
       break;
     }
     const std::string_view key = View(k);
@@ -214,7 +215,8 @@ Result<uint64_t> WtHintStore::DropOlderThan(std::chrono::milliseconds window) {
   int ret = 0;
   while ((ret = cursor_->next(cursor_)) == 0) {
     WT_ITEM k{}, v{};
-    if ((ret = cursor_->get_key(cursor_, &k)) != 0 || (ret = cursor_->get_value(cursor_, &v)) != 0) {
+    if ((ret = cursor_->get_key(cursor_, &k)) != 0 ||
+        (ret = cursor_->get_value(cursor_, &v)) != 0) {
       break;
     }
     HintId id{};

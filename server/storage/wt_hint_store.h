@@ -40,7 +40,8 @@ class WtHintStore final : public HintStore {
   // session (guarded by a mutex: hints are rare, only while a replica is down), scans it
   // once to count pending hints per target and find the next sequence number.
   // `storage` and `clock` must outlive the store.
-  static Result<std::unique_ptr<WtHintStore>> Open(WtStorage* storage, const clock::PhysicalClock* clock);
+  static Result<std::unique_ptr<WtHintStore>> Open(WtStorage* storage,
+                                                   const clock::PhysicalClock* clock);
   ~WtHintStore() override;  // closes its session. REQUIRES: destroyed before WtStorage.
   WtHintStore(const WtHintStore&) = delete;
   WtHintStore& operator=(const WtHintStore&) = delete;

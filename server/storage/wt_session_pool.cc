@@ -85,11 +85,11 @@ Result<ThreadSession*> WtSessionPool::ForThisThread() {
     shared_->idle.pop_back();
   } else {
     auto fresh = std::make_unique<ThreadSession>();
-    int ret = shared_->conn->open_session(shared_->conn, nullptr, "isolation=snapshot",
-                                          &fresh->session);
+    int ret =
+        shared_->conn->open_session(shared_->conn, nullptr, "isolation=snapshot", &fresh->session);
     if (ret != 0) return WtStatus(ret, "open WiredTiger session");
-    ret = fresh->session->open_cursor(fresh->session, shared_->data_uri.c_str(), nullptr,
-                                      nullptr, &fresh->data);
+    ret = fresh->session->open_cursor(fresh->session, shared_->data_uri.c_str(), nullptr, nullptr,
+                                      &fresh->data);
     if (ret == 0) {
       ret = fresh->session->open_cursor(fresh->session, shared_->index_uri.c_str(), nullptr,
                                         nullptr, &fresh->index);

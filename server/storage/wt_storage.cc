@@ -76,8 +76,8 @@ int SearchRecord(WT_CURSOR* cursor, std::string_view key, std::optional<StoredRe
   if ((ret = cursor->get_value(cursor, &v)) != 0) return ret;
   auto decoded = DecodeStoredRecord(View(v));
   if (!decoded.ok()) {
-    *corruption = Status::Corruption("key '" + std::string(key) + "': " +
-                                     decoded.status().message());
+    *corruption =
+        Status::Corruption("key '" + std::string(key) + "': " + decoded.status().message());
   } else {
     *out = std::move(decoded).value();
   }
@@ -87,7 +87,7 @@ int SearchRecord(WT_CURSOR* cursor, std::string_view key, std::optional<StoredRe
 }  // namespace
 
 Result<std::unique_ptr<WtStorage>> WtStorage::Open(const StorageOptions& options,
-                                               const clock::PhysicalClock* clock) {
+                                                   const clock::PhysicalClock* clock) {
   std::error_code ec;
   std::filesystem::create_directories(options.data_dir, ec);
   if (ec) {
@@ -97,11 +97,11 @@ Result<std::unique_ptr<WtStorage>> WtStorage::Open(const StorageOptions& options
   // Log on and never synced by WiredTiger itself: GroupCommit decides when
   // the log reaches the disk. archive removes log files a checkpoint made
   // unnecessary.
-  const std::string config =
-      "create,cache_size=" + std::to_string(options.cache_size_bytes) +
-      ",session_max=" + std::to_string(options.max_sessions) +
-      ",log=(enabled=true,archive=true),transaction_sync=(enabled=false)"
-      ",checkpoint=(wait=" + std::to_string(options.checkpoint_interval.count()) + ")";
+  const std::string config = "create,cache_size=" + std::to_string(options.cache_size_bytes) +
+                             ",session_max=" + std::to_string(options.max_sessions) +
+                             ",log=(enabled=true,archive=true),transaction_sync=(enabled=false)"
+                             ",checkpoint=(wait=" +
+                             std::to_string(options.checkpoint_interval.count()) + ")";
   WT_CONNECTION* conn = nullptr;
   const int ret = wiredtiger_open(options.data_dir.c_str(), &event_handler, config.c_str(), &conn);
   if (ret != 0) {
@@ -114,7 +114,7 @@ Result<std::unique_ptr<WtStorage>> WtStorage::Open(const StorageOptions& options
 }
 
 WtStorage::WtStorage(const StorageOptions& options, const clock::PhysicalClock* clock,
-                 WT_CONNECTION* conn)
+                     WT_CONNECTION* conn)
     : options_(options), clock_(clock), conn_(conn) {}
 
 Status WtStorage::Init() {
@@ -123,8 +123,10 @@ Status WtStorage::Init() {
   int ret = conn_->open_session(conn_, nullptr, nullptr, &meta_session_);
   if (ret != 0) return WtStatus(ret, "open metadata session");
   ret = meta_session_->create(meta_session_, kDataUri, "key_format=u,value_format=u");
-  if (ret == 0) ret = meta_session_->create(meta_session_, kIndexUri, "key_format=u,value_format=u");
-  if (ret == 0) ret = meta_session_->create(meta_session_, kMetadataUri, "key_format=S,value_format=S");
+  if (ret == 0)
+    ret = meta_session_->create(meta_session_, kIndexUri, "key_format=u,value_format=u");
+  if (ret == 0)
+    ret = meta_session_->create(meta_session_, kMetadataUri, "key_format=S,value_format=S");
   if (ret != 0) return WtStatus(ret, "create tables");
   // Checkpoint what recovery just replayed. Otherwise a node that crashes
   // again before its first periodic checkpoint replays the same log again,
@@ -279,8 +281,8 @@ Result<bool> WtStorage::PurgeIfUnchanged(std::string_view key, const Version& ex
 }
 
 Result<std::optional<std::string>> WtStorage::ScanRecords(std::string_view after_key, bool start,
-                                                        size_t limit,
-                                                        const RecordVisitor& visit) {
+                                                          size_t limit,
+                                                          const RecordVisitor& visit) {
   auto ts = sessions_->ForThisThread();
   if (!ts.ok()) return ts.status();
   WT_CURSOR* c = ts.value()->data;
@@ -302,7 +304,8 @@ Result<std::optional<std::string>> WtStorage::ScanRecords(std::string_view after
     auto decoded = DecodeStoredRecord(View(v));
     if (!decoded.ok()) {
       c->reset(c);
-      return Status::Corruption("key '" + std::string(View(k)) + "': " + decoded.status().message());
+      return Status::Corruption("key '" + std::string(View(k)) +
+                                "': " + decoded.status().message());
     }
     last = std::string(View(k));
     visit(*last, decoded.value());
@@ -330,8 +333,8 @@ Status WtStorage::ScanIndex(uint64_t first_hash, uint64_t last_hash, const Index
     if ((ret = c->get_key(c, &ik)) != 0 || (ret = c->get_value(c, &iv)) != 0) break;
     const std::string_view index_key = View(ik);
     if (index_key.size() < 8) {
-      status = Status::Corruption("digest index key of " + std::to_string(index_key.size()) +
-                                  " bytes");
+      status =
+          Status::Corruption("digest index key of " + std::to_string(index_key.size()) + " bytes");
       break;
     }
     const uint64_t hash = DecodeIndexKeyHash(index_key.substr(0, 8));

@@ -82,8 +82,7 @@ class WtStorage final : public Storage {
   Result<std::optional<IndexEntry>> ReadIndex(std::string_view key) override;
   Result<bool> PurgeIfUnchanged(std::string_view key, const Version& expected) override;
   Result<std::optional<std::string>> ScanRecords(std::string_view after_key, bool start,
-                                                 size_t limit,
-                                                 const RecordVisitor& visit) override;
+                                                 size_t limit, const RecordVisitor& visit) override;
   void SetIndexObserver(IndexObserver observer) override { index_observer_ = std::move(observer); }
   Status ScanIndex(uint64_t first_hash, uint64_t last_hash, const IndexVisitor& visit) override;
   // PutMetadata is synced to disk whatever the durability mode.

@@ -23,7 +23,8 @@ Levels AllNodes(const MerkleTree& tree) {
   const TreeShape& shape = tree.shape();
   Levels levels(shape.depth + 1);
   for (uint32_t level = 0; level <= shape.depth; ++level) {
-    for (uint32_t i = 0; i < shape.NodesAt(level); ++i) levels[level].push_back(tree.Node(level, i));
+    for (uint32_t i = 0; i < shape.NodesAt(level); ++i)
+      levels[level].push_back(tree.Node(level, i));
   }
   return levels;
 }
@@ -38,7 +39,7 @@ bool IsZero(const TreeHash& h) { return h == TreeHash{}; }
 
 // (leaf, digest) pairs spread over the whole tree.
 std::vector<std::pair<uint32_t, VersionDigest>> RandomUpdates(const TreeShape& shape, size_t n,
-                                                             uint64_t seed) {
+                                                              uint64_t seed) {
   std::mt19937_64 rng(seed);
   std::vector<std::pair<uint32_t, VersionDigest>> updates;
   for (size_t i = 0; i < n; ++i) {
@@ -97,9 +98,9 @@ TEST(TreeShapeTest, RejectsMoreThan2To20Leaves) {
 }
 
 TEST(TreeShapeTest, AcceptsValidShapesUpTo2To20Leaves) {
-  for (const TreeShape& shape : {TreeShape{16, 3}, TreeShape{2, 1}, TreeShape{2, 8},
-                                 TreeShape{256, 1}, TreeShape{256, 2}, TreeShape{16, 5},
-                                 TreeShape{4, 8}, TreeShape{8, 6}}) {
+  for (const TreeShape& shape :
+       {TreeShape{16, 3}, TreeShape{2, 1}, TreeShape{2, 8}, TreeShape{256, 1}, TreeShape{256, 2},
+        TreeShape{16, 5}, TreeShape{4, 8}, TreeShape{8, 6}}) {
     EXPECT_EQ(CheckTreeShape(shape), "") << Name(shape);
   }
 }

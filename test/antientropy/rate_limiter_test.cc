@@ -49,7 +49,7 @@ TEST_F(ManualRateLimiterTest, BurstsAtMostOneSecondsWorth) {
 
 TEST_F(ManualRateLimiterTest, ABigRequestIsWaitedOutAfterwards) {
   clock_.Advance(milliseconds(500));
-  ExpectSlept(SleptToAcquire(3 * kRate / 2, 3 * kRate / 2), seconds(1));  // 0.5 s saved up
+  ExpectSlept(SleptToAcquire(3 * kRate / 2, 3 * kRate / 2), seconds(1));   // 0.5 s saved up
   ExpectSlept(SleptToAcquire(kRate / 10, kRate / 10), milliseconds(100));  // no debt left over
 }
 

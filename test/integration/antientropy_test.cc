@@ -147,8 +147,8 @@ TEST_F(AntiEntropyTest, RepairSendsExactlyTheRecordsThatDiffer) {
 }
 
 TEST_F(AntiEntropyTest, TombstonesAndExpiredRecordsArePurgedOnlyAfterEveryReplicaSynced) {
-  Start(Options({"--gc_grace", "2s", "--gc_interval", "300ms", "--anti_entropy_interval",
-                 "500ms", "--request_timeout", "500ms"}));
+  Start(Options({"--gc_grace", "2s", "--gc_interval", "300ms", "--anti_entropy_interval", "500ms",
+                 "--request_timeout", "500ms"}));
   Put(1, "deleted", "v", api::Consistency::ALL);
   Remove(1, "deleted", api::Consistency::ALL);
   api::WriteOptions ttl = At(api::Consistency::ALL);
@@ -171,8 +171,8 @@ TEST_F(AntiEntropyTest, TombstonesAndExpiredRecordsArePurgedOnlyAfterEveryReplic
 }
 
 TEST_F(AntiEntropyTest, ANodeAwayLongerThanGcGraceBringsNoDeleteBack) {
-  Start(Options({"--gc_grace", "2s", "--gc_interval", "300ms", "--anti_entropy_interval",
-                 "500ms", "--hint_window", "0s", "--request_timeout", "500ms"}));
+  Start(Options({"--gc_grace", "2s", "--gc_interval", "300ms", "--anti_entropy_interval", "500ms",
+                 "--hint_window", "0s", "--request_timeout", "500ms"}));
   Put(1, "k", "old value", api::Consistency::ALL);
   cluster().node(3).Kill();
   ASSERT_TRUE(cluster().WaitUntilSeen(1, 3, false));
@@ -218,7 +218,8 @@ TEST_F(AntiEntropyTest, TreesMatchTheIndexAfterKillNineDuringWrites) {
       ApiClient client(cluster().node(2).port());
       for (int i = 0; !stop && i < 100000; ++i) {
         client->put("w-" + std::to_string(i % 500), std::to_string(i), At(api::Consistency::ONE));
-        if (i % 7 == 0) client->remove("w-" + std::to_string((i * 3) % 500), At(api::Consistency::ONE));
+        if (i % 7 == 0)
+          client->remove("w-" + std::to_string((i * 3) % 500), At(api::Consistency::ONE));
       }
     } catch (const std::exception&) {  // node 1 going away can fail a request
     }
@@ -253,8 +254,8 @@ TEST_F(AntiEntropyTest, TreesMatchTheIndexAfterKillNineDuringWrites) {
 // overlap), and so must every node at the end. Writes that failed may or may
 // not have landed: their keys are left out.
 TEST_F(AntiEntropyTest, NoOrderOfFaultsAndRepairsBringsADeleteBack) {
-  Start(Options({"--gc_grace", "2s", "--gc_interval", "300ms", "--anti_entropy_interval",
-                 "500ms", "--request_timeout", "500ms"}));
+  Start(Options({"--gc_grace", "2s", "--gc_interval", "300ms", "--anti_entropy_interval", "500ms",
+                 "--request_timeout", "500ms"}));
   constexpr int kKeys = 12;
   std::mt19937 rng(20261126);
   std::map<std::string, std::optional<std::string>> truth;  // nullopt: deleted

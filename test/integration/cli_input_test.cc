@@ -103,8 +103,9 @@ TEST_F(CliInputTest, ALiteralDashCanBeStored) {
 
 TEST(CliHelp, NoCommandListsEveryCommand) {
   const ProgramOutcome o = RunProgram({ALDER_CLI_PATH});
-  ExpectError(o, tools::kExitUsage,
-              "missing command: put, get, delete, status, repair, compare, verify-trees, top or bench");
+  ExpectError(
+      o, tools::kExitUsage,
+      "missing command: put, get, delete, status, repair, compare, verify-trees, top or bench");
 }
 
 TEST(CliHelp, HelpAndReadmeShowTheOneExitCodeTable) {

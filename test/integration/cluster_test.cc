@@ -3,11 +3,10 @@
 // across a coordinator restart), clock-offset fencing with a node run under
 // libfaketime, and nodes of mismatched clusters refusing each other.
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <thrift/protocol/TBinaryProtocol.h>
 #include <thrift/transport/TBufferTransports.h>
 #include <thrift/transport/TSocket.h>
-
-#include <signal.h>
 
 #include <chrono>
 #include <random>
@@ -204,9 +203,9 @@ TEST_F(ClusterTest, HintsReachANodeThatComesBack) {
   EXPECT_EQ(HintsPendingOn(cluster(), 1, 3) + HintsPendingOn(cluster(), 2, 3), 51);
 
   ASSERT_TRUE(cluster().node(3).Start()) << cluster().node(3).ReadLog();
-  ASSERT_TRUE(WaitFor([&] {
-    return HintsPendingOn(cluster(), 1, 3) == 0 && HintsPendingOn(cluster(), 2, 3) == 0;
-  }, 15s));
+  ASSERT_TRUE(WaitFor(
+      [&] { return HintsPendingOn(cluster(), 1, 3) == 0 && HintsPendingOn(cluster(), 2, 3) == 0; },
+      15s));
   cluster().node(1).Kill();
   cluster().node(2).Kill();
   EXPECT_THROW(Get(cluster(), 3, "hinted-0", api::Consistency::ONE), api::NotFound);
@@ -362,7 +361,8 @@ TEST_F(ClusterTest, PeersRefuseStampsTooFarAheadInWritesReadsAndHints) {
   // Strangers are refused.
   internode::Sender stranger = in_step;
   stranger.cluster_name = "another";
-  expect_refused([&] { peer->heartbeat(beat, stranger); }, internode::RefusalReason::CLUSTER_MISMATCH);
+  expect_refused([&] { peer->heartbeat(beat, stranger); },
+                 internode::RefusalReason::CLUSTER_MISMATCH);
   stranger = in_step;
   stranger.node_id = 9;
   expect_refused([&] { peer->heartbeat(beat, stranger); }, internode::RefusalReason::UNKNOWN_NODE);

@@ -98,9 +98,9 @@ void WriteUntilKilled(uint16_t port, int writer, int cycle, History* history) {
   try {
     ApiClient client(port, std::chrono::seconds(5));
     for (int n = 0;; ++n) {
-      const std::string key = rng() % 4 == 0
-                                  ? "shared-" + std::to_string(rng() % kSharedKeys)
-                                  : "w" + std::to_string(writer) + "-" + std::to_string(rng() % kOwnKeys);
+      const std::string key =
+          rng() % 4 == 0 ? "shared-" + std::to_string(rng() % kSharedKeys)
+                         : "w" + std::to_string(writer) + "-" + std::to_string(rng() % kOwnKeys);
       const bool remove = rng() % 5 == 0;
       const std::string id =
           "w" + std::to_string(writer) + "-c" + std::to_string(cycle) + "-" + std::to_string(n);
@@ -125,9 +125,10 @@ std::string Check(ApiClient& client, const std::string& key, const KeyHistory& h
   }
   if (entry.version == h.acked_version && !h.acked_remove && entry.value == h.acked_id) return "";
   if (entry.version > h.acked_version && h.unacked_puts.count(entry.value) > 0) return "";
-  return "read " + entry.value + " (version " + std::to_string(entry.version) + "), but the newest " +
-         "acknowledged write was " + h.acked_id + (h.acked_remove ? " (a remove)" : "") +
-         " (version " + std::to_string(h.acked_version) + ")";
+  return "read " + entry.value + " (version " + std::to_string(entry.version) +
+         "), but the newest " + "acknowledged write was " + h.acked_id +
+         (h.acked_remove ? " (a remove)" : "") + " (version " + std::to_string(h.acked_version) +
+         ")";
 }
 
 class CrashTest : public ::testing::TestWithParam<const char*> {};
@@ -142,7 +143,8 @@ TEST_P(CrashTest, KillNineDuringWritesLosesNoAcknowledgedWrite) {
   uint64_t checked = 0, lost = 0;
 
   for (int cycle = 0; cycle < cycles; ++cycle) {
-    ASSERT_TRUE(node.Start()) << "cycle " << cycle << ": alderd did not come back\n" << node.ReadLog();
+    ASSERT_TRUE(node.Start()) << "cycle " << cycle << ": alderd did not come back\n"
+                              << node.ReadLog();
     // Verify everything written in earlier cycles, then write and kill.
     {
       ApiClient client(node.port());
@@ -163,8 +165,9 @@ TEST_P(CrashTest, KillNineDuringWritesLosesNoAcknowledgedWrite) {
     node.Kill();
     for (auto& t : writers) t.join();
     if (cycles >= 100 && (cycle + 1) % 50 == 0) {
-      std::printf("crash test (%s): %d/%d cycles, %llu writes acknowledged, %llu lost\n", GetParam(),
-                  cycle + 1, cycles, static_cast<unsigned long long>(history.acknowledged()),
+      std::printf("crash test (%s): %d/%d cycles, %llu writes acknowledged, %llu lost\n",
+                  GetParam(), cycle + 1, cycles,
+                  static_cast<unsigned long long>(history.acknowledged()),
                   static_cast<unsigned long long>(lost));
       std::fflush(stdout);
     }
@@ -186,11 +189,13 @@ TEST_P(CrashTest, KillNineDuringWritesLosesNoAcknowledgedWrite) {
     log_files += entry.path().filename().string().rfind("WiredTigerLog.", 0) == 0 ? 1 : 0;
   }
   EXPECT_LE(log_files, 5) << "WiredTiger log files left after " << cycles << " crashes";
-  std::printf("crash test (durability %s): %d kill -9 cycles, %llu writes acknowledged, %llu key "
-              "checks, %llu lost\n",
-              GetParam(), cycles, static_cast<unsigned long long>(history.acknowledged()),
-              static_cast<unsigned long long>(checked), static_cast<unsigned long long>(lost));
-  EXPECT_GT(history.acknowledged(), static_cast<uint64_t>(cycles) * 10) << "the test wrote too little";
+  std::printf(
+      "crash test (durability %s): %d kill -9 cycles, %llu writes acknowledged, %llu key "
+      "checks, %llu lost\n",
+      GetParam(), cycles, static_cast<unsigned long long>(history.acknowledged()),
+      static_cast<unsigned long long>(checked), static_cast<unsigned long long>(lost));
+  EXPECT_GT(history.acknowledged(), static_cast<uint64_t>(cycles) * 10)
+      << "the test wrote too little";
   EXPECT_EQ(lost, 0u);
 }
 

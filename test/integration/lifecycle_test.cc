@@ -112,8 +112,8 @@ TEST(Lifecycle, ReportsAnAddressInUseAndExitsNonZero) {
   AlderdProcess first(dir.Sub("a"));
   ASSERT_TRUE(first.Start()) << first.ReadLog();
   AlderdProcess second(dir.Sub("b"));
-  const int code = second.RunToExit({"--data_dir", dir.Sub("b"), "--listen",
-                                     "127.0.0.1:" + std::to_string(first.port())});
+  const int code = second.RunToExit(
+      {"--data_dir", dir.Sub("b"), "--listen", "127.0.0.1:" + std::to_string(first.port())});
   EXPECT_NE(code, 0);
   EXPECT_NE(second.ReadLog().find("cannot serve clients"), std::string::npos) << second.ReadLog();
 }

@@ -23,8 +23,9 @@ constexpr int kMaxPuts = 1000;  // bounds the loop if the fault never fires
 
 TEST(LogSyncFailure, StopsBeforeAcknowledgingAndLosesNoAcknowledgedWrite) {
   testing::TempDir dir;
-  AlderdProcess failing(dir.Sub("node"), {"--durability", "fsync"},
-                        {"env", "ALDER_FAULT_LOG_SYNC_FAILS_AFTER=" + std::to_string(kSyncsThatPass)});
+  AlderdProcess failing(
+      dir.Sub("node"), {"--durability", "fsync"},
+      {"env", "ALDER_FAULT_LOG_SYNC_FAILS_AFTER=" + std::to_string(kSyncsThatPass)});
   ASSERT_TRUE(failing.Start()) << failing.ReadLog();
   std::vector<std::string> acknowledged;
   {

@@ -17,7 +17,8 @@ TEST(Duration, ParsesEveryUnit) {
 }
 
 TEST(Duration, RejectsWhatIsNotADuration) {
-  for (const char* bad : {"", "10", "s", "-5s", "1.5s", "10 s", "10sec", "5w", "99999999999999999d"}) {
+  for (const char* bad :
+       {"", "10", "s", "-5s", "1.5s", "10 s", "10sec", "5w", "99999999999999999d"}) {
     EXPECT_FALSE(ParseDuration(bad).has_value()) << bad;
   }
 }

@@ -1,14 +1,12 @@
 // HintStore against real WiredTiger files in a temporary directory.
-#include "server/storage/wt_hint_store.h"
-
 #include <gtest/gtest.h>
-
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <thread>
 #include <vector>
 
+#include "server/storage/wt_hint_store.h"
 #include "test/support/temp_dir.h"
 
 namespace alder {
@@ -413,8 +411,9 @@ TEST_P(HintStoreTest, ConcurrentCallersKeepCountsExact) {
     threads.emplace_back([this, t] {
       for (int i = 0; i < kPerThread; ++i) {
         const auto target = static_cast<uint32_t>(t % 2);
-        EXPECT_TRUE(hints_->Add(target, "k" + std::to_string(t) + "-" + std::to_string(i),
-                                Value(100 + i, static_cast<uint32_t>(t), "v"))
+        EXPECT_TRUE(hints_
+                        ->Add(target, "k" + std::to_string(t) + "-" + std::to_string(i),
+                              Value(100 + i, static_cast<uint32_t>(t), "v"))
                         .ok());
         if (i % 10 == 9) {
           auto some = hints_->Oldest(target, 3);

@@ -1,6 +1,4 @@
 // Storage against real WiredTiger files in a temporary directory.
-#include "server/storage/wt_storage.h"
-
 #include <gtest/gtest.h>
 
 #include <random>
@@ -8,6 +6,7 @@
 #include <thread>
 #include <vector>
 
+#include "server/storage/wt_storage.h"
 #include "test/support/temp_dir.h"
 
 namespace alder {
@@ -106,7 +105,9 @@ TEST_P(StorageTest, IndexEntryIsWrittenWithTheRecord) {
 
 TEST_P(StorageTest, EverythingSurvivesCloseAndReopen) {
   for (int i = 0; i < 500; ++i) {
-    ASSERT_TRUE(storage_->Apply("key" + std::to_string(i), Value(100 + i, 1, "v" + std::to_string(i))).ok());
+    ASSERT_TRUE(
+        storage_->Apply("key" + std::to_string(i), Value(100 + i, 1, "v" + std::to_string(i)))
+            .ok());
   }
   ASSERT_TRUE(storage_->Apply("gone", Tombstone(900, 1)).ok());
   ASSERT_TRUE(storage_->PutMetadata("node_id", "7").ok());
@@ -180,9 +181,10 @@ TEST_P(StorageTest, ScanVisitsEveryRecordOnceInBatches) {
   bool start = true;
   int batches = 0;
   while (true) {
-    auto last = storage_->ScanRecords(after, start, 1000, [&](std::string_view key, const StoredRecord&) {
-      EXPECT_TRUE(seen.insert(std::string(key)).second) << key;
-    });
+    auto last =
+        storage_->ScanRecords(after, start, 1000, [&](std::string_view key, const StoredRecord&) {
+          EXPECT_TRUE(seen.insert(std::string(key)).second) << key;
+        });
     ASSERT_TRUE(last.ok());
     ++batches;
     if (!last.value()) break;

@@ -28,7 +28,9 @@ std::string DescribeStored(const std::optional<StoredRecord>& stored) {
   if (!stored) return "nothing";
   const Record& r = stored->record;
   return fmt::format("{}{}", r.version.ToString(),
-                     r.tombstone ? " (tombstone)" : r.expires_at_ms ? " (with TTL)" : "");
+                     r.tombstone       ? " (tombstone)"
+                     : r.expires_at_ms ? " (with TTL)"
+                                       : "");
 }
 
 }  // namespace
@@ -90,8 +92,8 @@ void Checker::CheckDurability(std::vector<std::string>* out) {
       if (stored && stored->record.version >= *op.version) continue;
       const std::optional<Version> highest = Node(id).disk().HighestDurable(op.key);
       if (!stored && highest && *highest >= *op.version) continue;  // purged after it
-      out->push_back(fmt::format("acknowledged write lost: {}; node {} holds {}", Describe(op),
-                                 id, DescribeStored(stored)));
+      out->push_back(fmt::format("acknowledged write lost: {}; node {} holds {}", Describe(op), id,
+                                 DescribeStored(stored)));
     }
   }
 }

@@ -36,9 +36,12 @@ using History = std::vector<Op>;
 
 inline const char* KindName(OpKind kind) {
   switch (kind) {
-    case OpKind::kPut: return "put";
-    case OpKind::kRemove: return "remove";
-    case OpKind::kGet: return "get";
+    case OpKind::kPut:
+      return "put";
+    case OpKind::kRemove:
+      return "remove";
+    case OpKind::kGet:
+      return "get";
   }
   return "?";
 }

@@ -77,14 +77,14 @@ void RunOne(uint64_t seed, uint32_t nodes, bool trace, bool verbose, const Known
                 static_cast<unsigned long long>(seed), nodes);
   }
   if (verbose) {
-    std::printf("seed %llu: %llu operations (%llu acknowledged), %llu faults, %.1f s simulated, "
-                "trace %016llx (%llu lines)\n",
-                static_cast<unsigned long long>(seed),
-                static_cast<unsigned long long>(result.operations),
-                static_cast<unsigned long long>(result.acknowledged),
-                static_cast<unsigned long long>(result.faults), result.simulated_seconds,
-                static_cast<unsigned long long>(result.trace_hash),
-                static_cast<unsigned long long>(result.trace_lines));
+    std::printf(
+        "seed %llu: %llu operations (%llu acknowledged), %llu faults, %.1f s simulated, "
+        "trace %016llx (%llu lines)\n",
+        static_cast<unsigned long long>(seed), static_cast<unsigned long long>(result.operations),
+        static_cast<unsigned long long>(result.acknowledged),
+        static_cast<unsigned long long>(result.faults), result.simulated_seconds,
+        static_cast<unsigned long long>(result.trace_hash),
+        static_cast<unsigned long long>(result.trace_lines));
   }
   std::fflush(stdout);
 }
@@ -93,8 +93,8 @@ void RunOne(uint64_t seed, uint32_t nodes, bool trace, bool verbose, const Known
 
 int main(int argc, char** argv) {
   po::options_description options("alder_simulation options");
-  options.add_options()("help", "this help")(
-      "seeds", po::value<uint64_t>(), "run this many schedules, seeds first-seed and up")(
+  options.add_options()("help", "this help")("seeds", po::value<uint64_t>(),
+                                             "run this many schedules, seeds first-seed and up")(
       "first-seed", po::value<uint64_t>()->default_value(1), "the first seed of --seeds")(
       "seed", po::value<uint64_t>(), "run the schedule of this one seed")(
       "nodes", po::value<uint32_t>()->default_value(3), "nodes in the cluster, 3 to 7")(
@@ -126,7 +126,8 @@ int main(int argc, char** argv) {
   } else {
     const uint64_t first = vm["first-seed"].as<uint64_t>();
     const uint64_t n = vm["seeds"].as<uint64_t>();
-    for (uint64_t seed = first; seed < first + n; ++seed) RunOne(seed, nodes, false, false, known, &totals);
+    for (uint64_t seed = first; seed < first + n; ++seed)
+      RunOne(seed, nodes, false, false, known, &totals);
   }
   const double elapsed =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

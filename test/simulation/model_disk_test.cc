@@ -171,7 +171,7 @@ TEST_F(ModelDiskTest, AnOldWriteReturningAfterAPurgeIsAViolation) {
   MustApply("k", Value(100, 1, "old"));
   MustApply("k", Tombstone(200, 1));
   ASSERT_TRUE(storage_->PurgeIfUnchanged("k", Tombstone(200, 1).version).value());
-  disk_.Sync();  // a purge does not wait for its sync (storage.h)
+  disk_.Sync();                          // a purge does not wait for its sync (storage.h)
   MustApply("k", Value(100, 1, "old"));  // a stale replica pushes it back
   ASSERT_EQ(disk_.violations().size(), 1u);
   EXPECT_NE(disk_.violations()[0].find("'k'"), std::string::npos) << disk_.violations()[0];

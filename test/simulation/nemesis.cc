@@ -41,9 +41,8 @@ void Nemesis::Act() {
   if (roll < 30) {
     if (cycling_.contains(node->id())) return;
     const bool long_absence = random.Chance(0.15);
-    const SimTime down = long_absence ? SimTime(settings_->gc_grace) + random.Between(
-                                                                          SimTime(100'000),
-                                                                          SimTime(1'500'000))
+    const SimTime down = long_absence ? SimTime(settings_->gc_grace) +
+                                            random.Between(SimTime(100'000), SimTime(1'500'000))
                                       : random.Between(SimTime(50'000), SimTime(2'000'000));
     cycling_.insert(node->id());
     scheduler_->Spawn(kNoOwner, "crash", [this, node, down] { CrashAndRestart(node, down); });
@@ -55,8 +54,7 @@ void Nemesis::Act() {
   } else if (roll < 85) {
     SkewClock();
   } else {
-    const NetworkFaults faults{random.Chance(0.5) ? 0.05 : 0.0,
-                               random.Chance(0.5) ? 0.1 : 0.0};
+    const NetworkFaults faults{random.Chance(0.5) ? 0.05 : 0.0, random.Chance(0.5) ? 0.1 : 0.0};
     network_->set_faults(faults);
     Trace(fmt::format("drop {} duplicate {}", faults.drop, faults.duplicate));
   }
@@ -110,8 +108,8 @@ void Nemesis::SkewClock() {
   const int64_t max_us = settings_->max_clock_offset.count() * 1000;
   // Alder's clock fencing holds while a majority of clocks are right (the
   // README's "a majority of correct clocks decides"; server/cluster/
-  // membership.h). With most clocks off together, nodes agreeing with each other are fenced by no one and
-  // any order of writes can follow; so beyond the offset goes a minority.
+  // membership.h). With most clocks off together, nodes agreeing with each other are fenced by no
+  // one and any order of writes can follow; so beyond the offset goes a minority.
   size_t others_off = 0;
   for (const auto& other : *nodes_) {
     if (other.get() != node && std::llabs(other->wall().offset().count()) > max_us) ++others_off;

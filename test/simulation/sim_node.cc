@@ -100,8 +100,7 @@ SimNode::~SimNode() = default;
 std::string SimNode::Start() {
   const SimSettings& s = *settings_;
   auto p = std::make_unique<Parts>(this, s);
-  if (Status st = CheckOrRecordIdentity(&p->storage, id_, s.partitions, s.cluster_name);
-      !st.ok()) {
+  if (Status st = CheckOrRecordIdentity(&p->storage, id_, s.partitions, s.cluster_name); !st.ok()) {
     return st.ToString();
   }
   auto ring = Ring::Create(NodeIds(s.nodes), s.partitions, s.replication_factor);
@@ -125,18 +124,15 @@ std::string SimNode::Start() {
   for (uint32_t other : NodeIds(s.nodes)) {
     if (other != id_) peer_ids.insert(other);
   }
-  p->transport = std::make_unique<SimTransport>(scheduler_, network_, id_,
-                                                MakeHeaderSource(identity, &p->hlc, &wall_),
-                                                s.request_timeout);
+  p->transport = std::make_unique<SimTransport>(
+      scheduler_, network_, id_, MakeHeaderSource(identity, &p->hlc, &wall_), s.request_timeout);
   p->replicas = std::make_unique<Replicas>(identity, p->transport.get(), &p->storage);
   p->membership = std::make_unique<Membership>(
       id_, PeersOf(s.nodes), p->transport.get(), &p->hlc, &p->cluster_clock,
       MembershipOptions{s.heartbeat_interval, s.failure_timeout, s.max_clock_offset}, &p->runner);
-  p->replica_service = std::make_unique<ReplicaService>(identity, peer_ids, &p->hlc, &wall_,
-                                                        p->membership.get(), &p->storage,
-                                                        &p->syncing);
-  p->exchange_service =
-      std::make_unique<ExchangeService>(p->replica_service.get(), p->trees.get());
+  p->replica_service = std::make_unique<ReplicaService>(
+      identity, peer_ids, &p->hlc, &wall_, p->membership.get(), &p->storage, &p->syncing);
+  p->exchange_service = std::make_unique<ExchangeService>(p->replica_service.get(), p->trees.get());
   p->coordinator = std::make_unique<Coordinator>(
       p->ring.get(), &p->hlc, p->replicas.get(), p->membership.get(), &p->hints,
       CoordinatorOptions{.request_timeout = s.request_timeout,
@@ -152,8 +148,8 @@ std::string SimNode::Start() {
   p->exchange = std::make_unique<TreeExchange>(&p->storage, p->trees.get(), p->transport.get(),
                                                &p->cluster_clock, s.gc_grace, p->limiter.get());
   p->scheduler = std::make_unique<RepairScheduler>(
-      id_, p->ring.get(), p->trees.get(), p->exchange.get(), p->membership.get(),
-      &p->cluster_clock, s.anti_entropy_interval, &p->syncing, &p->runner);
+      id_, p->ring.get(), p->trees.get(), p->exchange.get(), p->membership.get(), &p->cluster_clock,
+      s.anti_entropy_interval, &p->syncing, &p->runner);
   p->guard = std::make_unique<ExchangeGuard>(id_, p->ring.get(), p->scheduler.get());
   p->gc = std::make_unique<TombstoneCollector>(
       &p->storage, &p->cluster_clock, p->guard.get(),

@@ -9,8 +9,8 @@ namespace alder::sim {
 
 struct SimRunner::TaskState {
   std::stop_source stop;
-  uint64_t fiber = 0;  // its fiber's id
-  bool waiting = false;    // between passes
+  uint64_t fiber = 0;    // its fiber's id
+  bool waiting = false;  // between passes
   bool wake_pending = false;
   bool finished = false;
 };
@@ -47,22 +47,22 @@ std::unique_ptr<clock::BackgroundTask> SimRunner::Start(std::string name,
                                                         clock::BackgroundPass pass) {
   auto state = std::make_shared<TaskState>();
   tasks_.push_back(state);
-  scheduler_->Spawn(owner_, name, [scheduler = scheduler_, state, first_wait,
-                                   pass = std::move(pass)] {
-    state->fiber = scheduler->current_id();
-    SimTime next = scheduler->Now() + first_wait;
-    while (!state->stop.stop_requested()) {
-      state->waiting = true;
-      while (!state->wake_pending && !state->stop.stop_requested() && scheduler->Now() < next) {
-        scheduler->Block(next);
-      }
-      state->waiting = false;
-      if (state->stop.stop_requested()) break;
-      state->wake_pending = false;
-      next = scheduler->Now() + pass(state->stop.get_token());
-    }
-    state->finished = true;
-  });
+  scheduler_->Spawn(
+      owner_, name, [scheduler = scheduler_, state, first_wait, pass = std::move(pass)] {
+        state->fiber = scheduler->current_id();
+        SimTime next = scheduler->Now() + first_wait;
+        while (!state->stop.stop_requested()) {
+          state->waiting = true;
+          while (!state->wake_pending && !state->stop.stop_requested() && scheduler->Now() < next) {
+            scheduler->Block(next);
+          }
+          state->waiting = false;
+          if (state->stop.stop_requested()) break;
+          state->wake_pending = false;
+          next = scheduler->Now() + pass(state->stop.get_token());
+        }
+        state->finished = true;
+      });
   return std::make_unique<SimTask>(scheduler_, std::move(state));
 }
 

@@ -17,8 +17,7 @@ namespace {
 // An error from a service as the wire brings it back: a refusal.
 Status Wire(Status status) {
   if (status.ok()) return status;
-  return Status::RefusedFor(status.refusal().value_or(Status::Refusal::kStorage),
-                            status.message());
+  return Status::RefusedFor(status.refusal().value_or(Status::Refusal::kStorage), status.message());
 }
 template <typename T>
 Result<T> Wire(Result<T> result) {
@@ -30,10 +29,10 @@ Result<T> Wire(Result<T> result) {
 
 struct SimTransport::Pending {
   bool answered = false;
-  Status status;                      // a write's answer, or why a read failed
-  std::optional<Record> record;       // a read's answer
-  uint64_t waiter = 0;                // the fiber waiting on it, if any
-  std::function<void()> on_answer;    // set once handed off
+  Status status;                    // a write's answer, or why a read failed
+  std::optional<Record> record;     // a read's answer
+  uint64_t waiter = 0;              // the fiber waiting on it, if any
+  std::function<void()> on_answer;  // set once handed off
 };
 
 class SimTransport::PendingCall final : public ReplicaCall {
@@ -62,8 +61,8 @@ void Store(SimTransport::Pending* pending, Result<std::optional<Record>> result)
 // A round's calls, waited on by the request's fiber.
 class SimRound final : public ReplicaRound {
  public:
-  SimRound(SimTransport* transport, Scheduler* scheduler, const SimNetwork* network,
-           uint32_t self, std::chrono::microseconds deadline)
+  SimRound(SimTransport* transport, Scheduler* scheduler, const SimNetwork* network, uint32_t self,
+           std::chrono::microseconds deadline)
       : transport_(transport),
         scheduler_(scheduler),
         network_(network),
@@ -220,8 +219,7 @@ Status SimTransport::FinishWrite(ReplicaCall& call) {
 Result<std::unique_ptr<ReplicaCall>> SimTransport::StartRead(uint32_t node, std::string_view key) {
   if (!network_->Up(self_)) return Status::Unavailable("this node crashed");
   return Start<Result<std::optional<Record>>>(
-      node, "read", false,
-      [key = std::string(key)](const Endpoint& e, const MessageHeader& h) {
+      node, "read", false, [key = std::string(key)](const Endpoint& e, const MessageHeader& h) {
         return e.replicas->Read(h, key);
       });
 }
@@ -320,9 +318,10 @@ Result<std::vector<KeyDigest>> SimTransport::LeafKeys(uint32_t node, TreeShapeId
 
 Result<std::vector<KeyedRecord>> SimTransport::FetchRecords(uint32_t node,
                                                             const std::vector<std::string>& keys) {
-  return Call<Result<std::vector<KeyedRecord>>>(
-      node, "fetch", false,
-      [keys](const Endpoint& e, const MessageHeader& h) { return e.exchange->FetchRecords(h, keys); });
+  return Call<Result<std::vector<KeyedRecord>>>(node, "fetch", false,
+                                                [keys](const Endpoint& e, const MessageHeader& h) {
+                                                  return e.exchange->FetchRecords(h, keys);
+                                                });
 }
 
 Status SimTransport::PushRecords(uint32_t node, const std::vector<KeyedRecord>& records) {

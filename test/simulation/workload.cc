@@ -65,16 +65,16 @@ void Workload::Execute(SimNode* node, Op* op) {
       Coordinator& coordinator = node->coordinator();
       Result<Record> got = coordinator.Get(op->key, op->consistency);
       if (got.ok()) op->version = got->version;
-      status = got.ok() || got.status().code() == Status::Code::kNotFound ? Status::Ok()
-                                                                          : got.status();
+      status =
+          got.ok() || got.status().code() == Status::Code::kNotFound ? Status::Ok() : got.status();
     } else {
       Coordinator& coordinator = node->coordinator();
       WriteOptions options;
       options.consistency = op->consistency;
       if (op->ttl_ms) options.ttl = std::chrono::milliseconds(*op->ttl_ms);
-      Result<Version> wrote =
-          op->kind == OpKind::kPut ? coordinator.Put(op->key, "v" + op->key, options)
-                                   : coordinator.Remove(op->key, options);
+      Result<Version> wrote = op->kind == OpKind::kPut
+                                  ? coordinator.Put(op->key, "v" + op->key, options)
+                                  : coordinator.Remove(op->key, options);
       if (wrote.ok()) op->version = wrote.value();
       status = wrote.ok() ? Status::Ok() : wrote.status();
     }
@@ -86,11 +86,11 @@ void Workload::Execute(SimNode* node, Op* op) {
     scheduler_->Wake(client);
   });
   while (!done) scheduler_->Block(scheduler_->Now() + std::chrono::seconds(10));
-  scheduler_->trace().Add(scheduler_->Now().count(),
-                          fmt::format("{} {} at {} {}: {}", KindName(op->kind), op->key,
-                                      op->node, LevelName(op->consistency),
-                                      op->acked ? (op->version ? op->version->ToString() : "none")
-                                                : op->error));
+  scheduler_->trace().Add(
+      scheduler_->Now().count(),
+      fmt::format("{} {} at {} {}: {}", KindName(op->kind), op->key, op->node,
+                  LevelName(op->consistency),
+                  op->acked ? (op->version ? op->version->ToString() : "none") : op->error));
 }
 
 }  // namespace alder::sim

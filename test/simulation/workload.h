@@ -17,7 +17,7 @@ namespace alder::sim {
 
 struct WorkloadOptions {
   int clients = 3;
-  SimTime until{0};         // no request starts after this
+  SimTime until{0};  // no request starts after this
   int register_keys = 4;
   SimTime think_max{20'000};  // pause between a client's requests
 };

@@ -21,21 +21,21 @@ LocalCluster::LocalCluster(const std::string& root, LocalClusterOptions options)
     uint16_t client = FreePort(), internode = FreePort();
     while (internode == client) internode = FreePort();
     ports.emplace_back(client, internode);
-    peers_ += (peers_.empty() ? "" : ",") + std::to_string(id) + "@127.0.0.1:" +
-              std::to_string(internode);
+    peers_ += (peers_.empty() ? "" : ",") + std::to_string(id) +
+              "@127.0.0.1:" + std::to_string(internode);
   }
   for (int id = 1; id <= options.nodes; ++id) {
-    std::vector<std::string> args = {"--node_id", std::to_string(id), "--peers", peers_,
-                                     "--replication_factor",
-                                     std::to_string(options.replication_factor)};
+    std::vector<std::string> args = {
+        "--node_id", std::to_string(id),     "--peers",
+        peers_,      "--replication_factor", std::to_string(options.replication_factor)};
     args.insert(args.end(), options.args.begin(), options.args.end());
     const auto& more = options.node_args[id];
     args.insert(args.end(), more.begin(), more.end());
     // Defaults for tests (fast failure detection; no fsync, which durability
     // tests cover), unless the test set them.
-    for (const auto& [flag, value] : {std::pair{"--durability", "process"},
-                                      std::pair{"--heartbeat_interval", "200ms"},
-                                      std::pair{"--failure_timeout", "1s"}}) {
+    for (const auto& [flag, value] :
+         {std::pair{"--durability", "process"}, std::pair{"--heartbeat_interval", "200ms"},
+          std::pair{"--failure_timeout", "1s"}}) {
       if (std::find(args.begin(), args.end(), flag) == args.end()) {
         args.push_back(flag);
         args.push_back(value);
@@ -63,8 +63,7 @@ api::ClusterStatus LocalCluster::StatusFrom(int observer) {
   return status;
 }
 
-bool LocalCluster::WaitUntilSeen(int observer, int id, bool up,
-                                 std::chrono::milliseconds timeout) {
+bool LocalCluster::WaitUntilSeen(int observer, int id, bool up, std::chrono::milliseconds timeout) {
   return WaitFor(
       [&] {
         try {

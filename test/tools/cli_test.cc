@@ -23,14 +23,14 @@
 namespace alder::tools {
 namespace {
 
+using cli_testing::CountLines;
+using cli_testing::Outcome;
+using cli_testing::RunCli;
 using std::chrono::milliseconds;
 using testing::ElementsAre;
 using testing::HasSubstr;
 using testing::IsEmpty;
 using testing::StartsWith;
-using cli_testing::CountLines;
-using cli_testing::Outcome;
-using cli_testing::RunCli;
 
 // A loopback port nothing listens on: bound, then closed again.
 uint16_t UnusedPort() {
