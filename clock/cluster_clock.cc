@@ -23,7 +23,10 @@ void ClusterClock::RecordSample(uint32_t peer, int64_t peer_wall_us, std::chrono
                                 std::chrono::microseconds received) {
   const int64_t midpoint_us = (sent.count() + received.count()) / 2;
   const int64_t error_us = std::max<int64_t>(0, (received.count() - sent.count()) / 2);
-  const Sample sample{peer, peer_wall_us - midpoint_us, error_us};
+  const int64_t base_us = peer_wall_us - midpoint_us;
+  const int64_t offset_then_us =
+      base_us + monotonic_->Now().count() - static_cast<int64_t>(local_->NowUs());
+  const Sample sample{peer, base_us, error_us, offset_then_us};
   MutexLock lock(&mu_);
   std::erase_if(samples_, [peer](const Sample& s) { return s.peer == peer; });
   samples_.insert(
@@ -42,6 +45,14 @@ std::optional<int64_t> ClusterClock::OffsetUs(uint32_t peer) const {
   return std::nullopt;
 }
 
+std::optional<int64_t> ClusterClock::OffsetWhenMeasuredUs(uint32_t peer) const {
+  MutexLock lock(&mu_);
+  for (const Sample& s : samples_) {
+    if (s.peer == peer) return s.offset_then_us;
+  }
+  return std::nullopt;
+}
+
 ClusterClock::Sample ClusterClock::MedianLocked(int64_t local_base_us) const {
   // The known clocks are the sorted samples plus this node's own, which
   // would sit at `at`; the upper median is element size/2 of all of them.
@@ -51,7 +62,7 @@ ClusterClock::Sample ClusterClock::MedianLocked(int64_t local_base_us) const {
       samples_.begin());
   const size_t median = (samples_.size() + 1) / 2;
   if (median < at) return samples_[median];
-  if (median == at) return Sample{0, local_base_us, 0};
+  if (median == at) return Sample{0, local_base_us, 0, 0};
   return samples_[median - 1];
 }
 

@@ -65,11 +65,16 @@ class ClusterClock final : public PhysicalClock {
   // the peer was never measured.
   std::optional<int64_t> OffsetUs(uint32_t peer) const;
 
+  // `peer`'s clock minus this node's wall clock when the last measurement
+  // was recorded; none if the peer was never measured.
+  std::optional<int64_t> OffsetWhenMeasuredUs(uint32_t peer) const;
+
  private:
   struct Sample {
     uint32_t peer;
-    int64_t base_us;   // the peer's wall clock minus our monotonic clock
-    int64_t error_us;  // half the round trip of the measurement
+    int64_t base_us;         // the peer's wall clock minus our monotonic clock
+    int64_t error_us;        // half the round trip of the measurement
+    int64_t offset_then_us;  // the peer's clock minus our wall clock, when recorded
   };
   // The upper median of every known clock, as a base (add the monotonic
   // clock for the time), and its measurement error.

@@ -24,7 +24,8 @@
 //    them (found by the simulation, seed 423: restarted isolated with its
 //    clock 2 s ahead, a node stamped writes that later overwrote newer
 //    acknowledged ones). Measurements stay after a peer goes down, so a
-//    node already running keeps coordinating;
+//    node already running keeps coordinating; but those of a peer that was
+//    out of step when it went down no longer count (seed 81199);
 //  - while its own wall clock is more than max_clock_offset away from the
 //    clocks of a strict majority of the peers it has measured, as
 //    estimated now (not at the last heartbeat): one node whose clock jumps
@@ -135,7 +136,7 @@ class Membership {
 
   // OK, or Unavailable saying how far this node's clock is from its peers,
   // or how far its hybrid logical clock leads (the fencing rule above).
-  Status CheckClockInStep() const;
+  Status CheckClockInStep() const EXCLUDES(mu_);
 
   // A new timestamp for a write this node coordinates, or Unavailable when
   // it is fenced (then nothing is stamped and the clock does not move).
@@ -164,6 +165,9 @@ class Membership {
   void Heartbeat(PeerState* peer);
   // Current offsets of the peers' clocks from this node's, in ms.
   std::optional<int64_t> OffsetMs(uint32_t peer) const;
+  // Whether `peer_id`'s measured clock counts in judging this node's: it
+  // was measured, and is up or was in step when last measured.
+  bool VouchesForClock(uint32_t peer_id, bool up) const;
   // Logs a change of the fencing state.
   void NoteFenced(const Status& fence);
   // How far this node's hybrid logical clock may lead the cluster's time.
