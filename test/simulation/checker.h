@@ -4,7 +4,10 @@
 //                 (deleted or expired), the same version or none (purged);
 //   durability    an acknowledged write is never lost: every replica ends
 //                 with it or a higher version (a key purged by GC counts if
-//                 its disk once held a version as high);
+//                 its disk once held a version as high), or with nothing
+//                 when a dead version as high is held or was purged on
+//                 another replica (anti-entropy never hands a record past
+//                 gc_grace to a replica that has nothing for the key);
 //   no stale read a read whose level overlaps an acknowledged write's
 //                 (R + W > RF) that started after it ended sees it or newer;
 //   order         an acknowledged write that started more than 3 x
@@ -40,7 +43,10 @@ class Checker {
   std::vector<std::string> Check(uint64_t now_ms);
 
  private:
-  void CheckDurability(std::vector<std::string>* out);
+  void CheckDurability(uint64_t now_ms, std::vector<std::string>* out);
+  // Whether some replica of `key` holds a dead record (a tombstone, or
+  // expired at `now_ms`) of at least `version`, or purged one.
+  bool DeadOnSomeReplica(const std::string& key, const Version& version, uint64_t now_ms);
   void CheckReads(std::vector<std::string>* out);
   void CheckOrder(std::vector<std::string>* out);
   // Whether a remove or TTL put on `key` may have won over `write` by the

@@ -40,12 +40,33 @@ TEST(ScheduleTest, ANodeThatMeasuredTooFewPeersDoesNotStampWrites) {
   }
 }
 
+// Seeds that caught a node whose clock jumped judged in step by its stale
+// estimate of a peer that had gone down while itself out of step
+// (Membership::VouchesForClock).
+TEST(ScheduleTest, APeerDownAndOutOfStepDoesNotVouchForAClock) {
+  for (uint64_t seed : {26103, 51707, 81199, 91477}) {
+    const ScheduleResult result = RunSchedule({.seed = seed});
+    EXPECT_TRUE(result.violations.empty()) << "seed " << seed << ": " << result.violations[0];
+  }
+}
+
 // Seeds that caught two nodes back after more than gc_grace each waiting for
 // the other to sync, forever; and one that caught a node purging a
 // tombstone after pulls alone, which had sent it to no peer
 // (antientropy/repair_scheduler.h).
 TEST(ScheduleTest, SyncingNodesFinishAndPurgeOnlyWhatPeersHold) {
   for (uint64_t seed : {400, 482, 888}) {
+    const ScheduleResult result = RunSchedule({.seed = seed});
+    EXPECT_TRUE(result.violations.empty()) << "seed " << seed << ": " << result.violations[0];
+  }
+}
+
+// Seeds the checker judged wrongly: a replica that has nothing for a key
+// whose newest version is dead (deleted or expired) on another replica, or
+// was purged there, lost nothing (anti-entropy never hands a record past
+// gc_grace to a replica that has nothing for the key).
+TEST(ScheduleTest, AReplicaWithNothingForADeadKeyLostNothing) {
+  for (uint64_t seed : {2511, 81241, 91179, 96032}) {
     const ScheduleResult result = RunSchedule({.seed = seed});
     EXPECT_TRUE(result.violations.empty()) << "seed " << seed << ": " << result.violations[0];
   }
