@@ -62,6 +62,17 @@ TEST_F(ClusterClockTest, AJumpOfTheLocalWallClockShowsAtOnceAsAnOffsetFromEveryP
               100.0);
 }
 
+TEST_F(ClusterClockTest, TheOffsetWhenMeasuredStaysWhileTheEstimateFollowsOurJumps) {
+  EXPECT_EQ(clock_.OffsetWhenMeasuredUs(2), std::nullopt);
+  Measure(2, 3'700'000);  // the peer runs 3.7 s ahead
+  Elapse(milliseconds(100));
+  local_.SetUs(local_.NowUs() + 3'600'000);                           // then our clock jumps 3.6 s
+  EXPECT_NEAR(static_cast<double>(*clock_.OffsetUs(2)), 1e5, 100.0);  // "in step" now
+  EXPECT_NEAR(static_cast<double>(*clock_.OffsetWhenMeasuredUs(2)), 3.7e6, 100.0);
+  Measure(2, 0);
+  EXPECT_NEAR(static_cast<double>(*clock_.OffsetWhenMeasuredUs(2)), 0.0, 100.0);
+}
+
 TEST_F(ClusterClockTest, ANodeBehindStampsTheClustersTimeNotItsOwn) {
   Measure(2, 400'000);
   Measure(3, 400'000);
