@@ -193,8 +193,9 @@ void Node::BuildReplication() {
       config_.node_id, config_.peers, transport_.get(), &hlc_, &clocks_.cluster,
       MembershipOptions{config_.heartbeat_interval, config_.failure_timeout,
                         config_.max_clock_offset});
-  replica_service_ = std::make_unique<ReplicaService>(identity, peer_ids_, &hlc_, &clocks_.wall,
-                                                      membership_.get(), storage_, &syncing_);
+  replica_service_ =
+      std::make_unique<ReplicaService>(identity, peer_ids_, &hlc_, &clocks_.wall, membership_.get(),
+                                       storage_, config_.gc_grace, &syncing_);
   exchange_service_ = std::make_unique<ExchangeService>(replica_service_.get(), trees_.get());
   internode_handler_ = std::make_shared<InternodeHandler>(replica_service_.get(),
                                                           exchange_service_.get(), &metrics_);

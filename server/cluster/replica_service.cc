@@ -10,13 +10,15 @@ namespace alder {
 ReplicaService::ReplicaService(ClusterIdentity self, std::set<uint32_t> peer_ids,
                                clock::HybridLogicalClock* clock,
                                const clock::PhysicalClock* local_clock, Membership* membership,
-                               Storage* storage, const std::atomic<bool>* syncing)
+                               Storage* storage, std::chrono::milliseconds gc_grace,
+                               const std::atomic<bool>* syncing)
     : self_(std::move(self)),
       peer_ids_(std::move(peer_ids)),
       clock_(clock),
       local_clock_(local_clock),
       membership_(membership),
       storage_(storage),
+      gc_grace_ms_(static_cast<uint64_t>(gc_grace.count())),
       syncing_(syncing) {}
 
 Status ReplicaService::Refuse(const MessageHeader& sender, Status::Refusal reason,
@@ -116,9 +118,20 @@ Result<HeartbeatAnswer> ReplicaService::Heartbeat(const MessageHeader& sender) {
 
 Status ReplicaService::DeliverHints(const MessageHeader& sender, const std::vector<Hint>& hints) {
   if (Status s = CheckSender(sender); !s.ok()) return s;
+  const uint64_t now_ms = clock_->physical().NowMs();
+  uint64_t stale = 0;
   for (const Hint& hint : hints) {
+    if (hint.record.version.hlc.wall_ms() + gc_grace_ms_ <= now_ms) {
+      ++stale;
+      continue;
+    }
     if (Status s = Apply(sender, hint.key, hint.record, false); !s.ok()) return s;
     hints_received_.fetch_add(1);
+  }
+  if (stale > 0) {
+    stale_hints_dropped_.fetch_add(stale);
+    spdlog::warn("dropped {} hints from node {} for writes older than gc_grace", stale,
+                 sender.node_id);
   }
   storage_->WaitDurable();
   return Status::Ok();

@@ -18,6 +18,7 @@
 #define ALDER_SERVER_CLUSTER_REPLICA_SERVICE_H_
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <set>
@@ -43,15 +44,23 @@ class ReplicaService {
   // `syncing` (may be null) is true while this node, back after a long
   // absence, must not serve its data to others (reads are refused with
   // kSyncing).
+  // `gc_grace` is tombstone GC's: hints older than it are dropped.
   ReplicaService(ClusterIdentity self, std::set<uint32_t> peer_ids,
                  clock::HybridLogicalClock* clock, const clock::PhysicalClock* local_clock,
-                 Membership* membership, Storage* storage, const std::atomic<bool>* syncing);
+                 Membership* membership, Storage* storage, std::chrono::milliseconds gc_grace,
+                 const std::atomic<bool>* syncing);
 
   // Stores `record` (LWW merge); durable when it returns OK.
   Status Write(const MessageHeader& sender, std::string_view key, const Record& record);
   Result<std::optional<Record>> Read(const MessageHeader& sender, std::string_view key);
   Result<HeartbeatAnswer> Heartbeat(const MessageHeader& sender);
   // Applies every hint, then makes them durable at once (one log flush).
+  // A hint whose version is older than gc_grace by this node's clock (the
+  // cluster's time, which its GC purges by) is dropped, not applied: its
+  // key may have been deleted since and the tombstone purged here, and the
+  // old value would come back (simulation seed 3538: the sender's clock ran
+  // 2.3 s behind, so by its own reckoning the hint was still within
+  // hint_window). If the write still stands, anti-entropy brings it.
   Status DeliverHints(const MessageHeader& sender, const std::vector<Hint>& hints);
 
   // The checks, for the other services of this node (anti-entropy's):
@@ -70,6 +79,8 @@ class ReplicaService {
   Storage* storage() const { return storage_; }
   // Hinted writes applied since start.
   uint64_t hints_received() const { return hints_received_.load(); }
+  // Hints dropped as older than gc_grace since start.
+  uint64_t stale_hints_dropped() const { return stale_hints_dropped_.load(); }
 
  private:
   // OK if the sender is a peer of our cluster (then it is up: HeardFrom).
@@ -83,9 +94,11 @@ class ReplicaService {
   const clock::PhysicalClock* const local_clock_;
   Membership* const membership_;
   Storage* const storage_;
+  const uint64_t gc_grace_ms_;
   const std::atomic<bool>* const syncing_;
 
   std::atomic<uint64_t> hints_received_{0};
+  std::atomic<uint64_t> stale_hints_dropped_{0};
   std::atomic<int64_t> last_refusal_log_ms_{0};
 };
 

@@ -130,8 +130,9 @@ std::string SimNode::Start() {
   p->membership = std::make_unique<Membership>(
       id_, PeersOf(s.nodes), p->transport.get(), &p->hlc, &p->cluster_clock,
       MembershipOptions{s.heartbeat_interval, s.failure_timeout, s.max_clock_offset}, &p->runner);
-  p->replica_service = std::make_unique<ReplicaService>(
-      identity, peer_ids, &p->hlc, &wall_, p->membership.get(), &p->storage, &p->syncing);
+  p->replica_service =
+      std::make_unique<ReplicaService>(identity, peer_ids, &p->hlc, &wall_, p->membership.get(),
+                                       &p->storage, s.gc_grace, &p->syncing);
   p->exchange_service = std::make_unique<ExchangeService>(p->replica_service.get(), p->trees.get());
   p->coordinator = std::make_unique<Coordinator>(
       p->ring.get(), &p->hlc, p->replicas.get(), p->membership.get(), &p->hints,
