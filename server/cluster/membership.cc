@@ -225,20 +225,20 @@ bool Membership::VouchesForClock(uint32_t peer_id, bool up) const {
 }
 
 Status Membership::CheckClockInStep() const {
-  std::map<uint32_t, bool> up;
-  {
-    MutexLock lock(&mu_);
-    for (const auto& [id, peer] : peers_) up[id] = peer->up;
-  }
   size_t out_of_step = 0, measured = 0;
   int64_t worst = 0;
-  for (const auto& [id, peer_up] : up) {
-    if (!VouchesForClock(id, peer_up)) continue;
-    const std::optional<int64_t> offset = OffsetMs(id);
-    measured += offset ? 1 : 0;
-    if (offset && std::llabs(*offset) > options_.max_clock_offset.count()) {
-      ++out_of_step;
-      if (std::llabs(*offset) > std::llabs(worst)) worst = *offset;
+  {
+    // Every write asks: no copy of the peers, one short hold of mu_ (the
+    // cluster clock's own lock nests inside it, never the other way).
+    MutexLock lock(&mu_);
+    for (const auto& [id, peer] : peers_) {
+      if (!VouchesForClock(id, peer->up)) continue;
+      const std::optional<int64_t> offset = OffsetMs(id);
+      measured += offset ? 1 : 0;
+      if (offset && std::llabs(*offset) > options_.max_clock_offset.count()) {
+        ++out_of_step;
+        if (std::llabs(*offset) > std::llabs(worst)) worst = *offset;
+      }
     }
   }
   // With itself, the measured peers must be a majority of the cluster.
