@@ -60,6 +60,10 @@ void AddHintMetrics(Metrics* metrics, const NodeParts& parts) {
   metrics->AddScrapedCounter(
       "alder_hints_received_total", "Hinted writes other nodes delivered to this one",
       [r = parts.replica_service] { return static_cast<double>(r->hints_received()); });
+  metrics->AddScrapedCounter(
+      "alder_hints_refused_stale_total",
+      "Hinted writes other nodes delivered that this one dropped, older than gc_grace",
+      [r = parts.replica_service] { return static_cast<double>(r->stale_hints_dropped()); });
 }
 
 void AddCoordinatorMetrics(Metrics* metrics, const NodeParts& parts) {

@@ -138,6 +138,7 @@ TEST(MetricsTest, PeerUpAndHintsFollowAReplicaKilledAndRestarted) {
   EXPECT_TRUE(WaitForMetric(metrics, "alder_hints_pending{peer=\"3\"}", 0)) << cluster.Logs();
   EXPECT_EQ(Metric(metrics, "alder_hints_delivered_total"), kWrites);
   EXPECT_EQ(Metric(cluster.node(3).metrics_port(), "alder_hints_received_total"), kWrites);
+  EXPECT_EQ(Metric(cluster.node(3).metrics_port(), "alder_hints_refused_stale_total"), 0);
   // Node 3 counted each batch it received as a replica request.
   EXPECT_GE(Metric(cluster.node(3).metrics_port(),
                    "alder_replica_requests_total{op=\"deliver_hints\",outcome=\"ok\"}"),
