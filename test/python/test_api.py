@@ -6,6 +6,7 @@ Run by CTest as `python_api_test`; needs PYTHONPATH pointing at the generated
 bindings (build/thrift/gen/py) and ALDERD at the alderd binary.
 """
 
+import fcntl
 import os
 import random
 import shutil
@@ -29,12 +30,32 @@ ALDERD = os.environ["ALDERD"]
 MIB = 1 << 20
 
 
+_reserved_ports = []  # open files whose flock owns a port until exit
+
+
+def _reserve_across_test_processes(port):
+    """Takes the lock on a port's file, as FreePort() in
+    test/support/alderd_process.cc does, so that two test processes running
+    in parallel never pick the same port before either has bound it."""
+    os.makedirs("/tmp/alder-test-ports", exist_ok=True)
+    f = open(f"/tmp/alder-test-ports/{port}", "a")
+    try:
+        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        f.close()
+        return False
+    _reserved_ports.append(f)
+    return True
+
+
 def free_port():
     """A free port below the kernel's ephemeral range, which outgoing
     connections draw from (see test/support/alderd_process.cc)."""
     rng = random.Random()
     for _ in range(1000):
         port = rng.randrange(20000, 32000)
+        if not _reserve_across_test_processes(port):
+            continue
         with socket.socket() as s:
             try:
                 s.bind(("127.0.0.1", port))

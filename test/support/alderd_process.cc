@@ -5,7 +5,9 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <thrift/protocol/TBinaryProtocol.h>
@@ -38,6 +40,24 @@ bool Bindable(uint16_t port) {
   return ok;
 }
 
+// Test processes run in parallel and each picks its ports well before its
+// nodes bind them: a port merely bindable now may be picked by another test
+// meanwhile, and one of the two nodes then fails with "address in use". The
+// test process that holds the flock on a port's file owns the port until it
+// exits (the open descriptor is kept on purpose; the kernel drops the lock).
+bool ReserveAcrossTestProcesses(uint16_t port) {
+  const char* dir = "/tmp/alder-test-ports";
+  mkdir(dir, 0777);  // may exist already
+  const std::string path = std::string(dir) + "/" + std::to_string(port);
+  const int fd = open(path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0666);
+  if (fd < 0) return true;  // no lock to take: fall back on Bindable alone
+  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    close(fd);
+    return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 // Ports come from below the kernel's ephemeral range (32768 and up here):
@@ -50,7 +70,7 @@ uint16_t FreePort() {
   std::uniform_int_distribution<int> pick(20000, 32000);
   for (int attempt = 0; attempt < 1000; ++attempt) {
     const auto port = static_cast<uint16_t>(pick(rng));
-    if (Bindable(port)) return port;
+    if (ReserveAcrossTestProcesses(port) && Bindable(port)) return port;
   }
   std::abort();  // 1000 random ports all taken: something is badly wrong
 }
