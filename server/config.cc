@@ -373,8 +373,9 @@ Result<CommandLine> ParseCommandLine(int argc, const char* const argv[]) {
     out.output = std::move(*output);
     return out;
   }
-  for (auto read : {ReadIdentity, ReadAddresses, ReadClusterShape, ReadDurability, ReadDurations,
-                    ReadAntiEntropy, ReadHints, ReadClusterName, ReadLimits, ReadLogLevel}) {
+  for (auto read :
+       {ReadIdentity, ReadAddresses, ReadClusterShape, ReadDurability, ReadDurations,
+        ReadAntiEntropy, ReadHints, ReadClusterName, ReadLimits, ReadLogLevel, ReadTlsSettings}) {
     if (Status s = read(vm, &out.config); !s.ok()) return s;
   }
   return out;

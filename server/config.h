@@ -16,6 +16,7 @@
 #include "server/rpc/request_limits.h"
 #include "server/storage/group_commit.h"
 #include "server/storage/wt_storage.h"
+#include "server/tls/tls_settings.h"
 
 namespace alder {
 
@@ -78,6 +79,9 @@ struct NodeConfig {
   uint64_t cache_size_bytes = kDefaultCacheSizeBytes;  // WiredTiger cache
 
   std::string log_level = "info";
+
+  // TLS on both ports, off by default (DESIGN.md section 13).
+  TlsSettings tls;
 };
 
 // What the command line asked for.

@@ -114,7 +114,29 @@ po::options_description SettingOptions() {
        po::value<std::string>()->default_value(FormatByteSize(defaults.cache_size_bytes)),
        "WiredTiger cache size; most of alderd's memory")
       ("log_level", po::value<std::string>()->default_value(defaults.log_level),
-       "one of trace, debug, info, warn, error");
+       "one of trace, debug, info, warn, error")
+      ("tls_cert_file", po::value<std::string>()->default_value(defaults.tls.files.cert),
+       "PEM file of this node's certificate (chain), for TLS on either port; reread on SIGHUP")
+      ("tls_key_file", po::value<std::string>()->default_value(defaults.tls.files.key),
+       "PEM file of the private key of tls_cert_file")
+      ("tls_ca_file", po::value<std::string>()->default_value(defaults.tls.files.ca),
+       "PEM file of the CA certificates trusted for peers and clients")
+      ("client_tls", po::value<std::string>()->default_value(ClientTlsName(defaults.tls.client)),
+       "off: plaintext clients; on: TLS, the server authenticated by its certificate; mutual: "
+       "clients must also present a certificate signed by tls_ca_file, whose CN carries a "
+       "permission (client_permissions)")
+      ("internode_tls",
+       po::value<std::string>()->default_value(InternodeTlsName(defaults.tls.internode)),
+       "off: plaintext between nodes; mutual: TLS both ways, each node's certificate signed by "
+       "tls_ca_file and naming it alder-node-<node_id> (CN or DNS SAN)")
+      ("client_permissions", po::value<std::string>()->default_value(""),  // none listed
+       "under client_tls = mutual: CN=PERMISSION,... for client certificates; PERMISSION is "
+       "read (get, status), write (and put, remove) or admin (and repair, compare, verify)")
+      ("client_default_permission",
+       po::value<std::string>()->default_value(
+           PermissionName(defaults.tls.permissions.default_permission)),
+       "the permission of a trusted client certificate not in client_permissions; none "
+       "refuses it");
   return settings;
 }
 // clang-format on

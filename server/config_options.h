@@ -17,6 +17,12 @@ boost::program_options::options_description GeneralOptions();
 // Every setting, as a flag or as `key = value` in the config file.
 boost::program_options::options_description SettingOptions();
 
+// The TLS settings (server/config_tls.cc), checked against each other: the
+// files each mode needs, permissions only where certificates carry them.
+struct NodeConfig;
+class Status;
+Status ReadTlsSettings(const boost::program_options::variables_map& vm, NodeConfig* config);
+
 // What --help prints: usage, `options`, exit codes.
 std::string HelpText(const boost::program_options::options_description& options);
 

@@ -1,7 +1,8 @@
 // alderd: one Alder node. Parses the configuration, opens storage, checks the
 // data directory's identity, builds and starts the node (server/node.h), then
-// waits for SIGTERM or SIGINT and shuts down in reverse: stop accepting and
-// finish requests in flight, stop the background loops, close WiredTiger.
+// waits for SIGTERM or SIGINT (SIGHUP reloads the TLS certificates) and shuts
+// down in reverse: stop accepting and finish requests in flight, stop the
+// background loops, close WiredTiger.
 #include <malloc.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
@@ -31,26 +32,30 @@ int Fail(const std::string& message) {
   return 1;
 }
 
-// Blocks SIGTERM and SIGINT, to be taken synchronously by sigwait in
+// Blocks SIGTERM, SIGINT and SIGHUP, to be taken synchronously by sigwait in
 // WaitForShutdownSignal; called before any thread starts, so that every thread
 // inherits the mask. Returns the blocked set.
-sigset_t BlockShutdownSignals() {
+sigset_t BlockHandledSignals() {
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   return signals;
 }
 
-void WaitForShutdownSignal(const sigset_t& signals) {
+// Until SIGTERM or SIGINT; each SIGHUP meanwhile reloads the TLS certificates.
+void WaitForShutdownSignal(const sigset_t& signals, Node* node) {
   int signal_number = 0;
-  sigwait(&signals, &signal_number);
+  while (sigwait(&signals, &signal_number) == 0 && signal_number == SIGHUP) {
+    node->ReloadTls();  // logs what it did
+  }
   spdlog::info("received {}; finishing requests in flight", strsignal(signal_number));
 }
 
 int Run(const NodeConfig& config) {
-  const sigset_t signals = BlockShutdownSignals();
+  const sigset_t signals = BlockHandledSignals();
   signal(SIGPIPE, SIG_IGN);  // a client that vanished is an error on its socket only
   apache::thrift::GlobalOutput.setOutputFunction(LogThriftMessage);
   Clocks clocks;
@@ -66,7 +71,7 @@ int Run(const NodeConfig& config) {
     node.BuildClusterParts();
     if (std::string why = node.StartBackgroundLoops(); !why.empty()) return Fail(why);
     if (std::string why = node.Serve(); !why.empty()) return Fail(why);
-    WaitForShutdownSignal(signals);
+    WaitForShutdownSignal(signals, &node);
     node.Shutdown();
   }
   opened.storage.reset();  // closes WiredTiger with a final checkpoint

@@ -18,6 +18,8 @@
 #include "server/common/fault_injection.h"
 #include "server/node_metrics.h"
 #include "server/rpc/api_handler.h"
+#include "server/rpc/authenticated_internode_handler.h"
+#include "server/rpc/authorized_api_handler.h"
 
 namespace alder {
 namespace {
@@ -58,13 +60,14 @@ uint32_t InternodeFrameBytes(const NodeConfig& config) {
          kInternodeFrameHeadroomBytes;
 }
 
-PeerConnectionOptions PeerConnectionOptionsFor(const NodeConfig& config) {
+PeerConnectionOptions PeerConnectionOptionsFor(const NodeConfig& config, const NodeTls& tls) {
   return PeerConnectionOptions{
       .connect_timeout = std::min(config.request_timeout, kMaxConnectTimeout),
       .timeout = config.request_timeout,
       .max_frame_bytes = InternodeFrameBytes(config),
       .max_idle = kInternodeConnectionsPerPeer,
-      .max_in_flight = kInternodeConnectionsPerPeer};
+      .max_in_flight = kInternodeConnectionsPerPeer,
+      .tls = tls.internode_client()};
 }
 
 clock::HlcOptions HlcOptionsFor(const NodeConfig& config) {
@@ -109,6 +112,9 @@ Node::Node(const NodeConfig& config, Clocks* clocks, WtStorage* storage)
 Node::~Node() = default;
 
 std::string Node::OpenLocalParts() {
+  auto tls = NodeTls::Build(config_);
+  if (!tls.ok()) return tls.status().message();
+  tls_ = std::move(tls).value();
   auto hints = WtHintStore::Open(storage_, &clocks_.cluster);
   if (!hints.ok()) return hints.status().ToString();
   hints_ = std::move(hints).value();
@@ -186,7 +192,7 @@ void Node::BuildReplication() {
   const ClusterIdentity identity{config_.node_id, config_.cluster_name, config_.partitions,
                                  config_.listen.ToString()};
   transport_ = std::make_unique<ThriftTransport>(config_.node_id, config_.peers,
-                                                 PeerConnectionOptionsFor(config_),
+                                                 PeerConnectionOptionsFor(config_, *tls_),
                                                  MakeHeaderSource(identity, &hlc_, &clocks_.wall));
   replicas_ = std::make_unique<Replicas>(identity, transport_.get(), storage_);
   membership_ = std::make_unique<Membership>(
@@ -203,8 +209,10 @@ void Node::BuildReplication() {
       ThriftServerOptions{
           "internode", config_.internode_listen,
           static_cast<uint32_t>(kInternodeConnectionsAcceptedPerPeer * peer_ids_.size()),
-          config_.client_idle_timeout, InternodeFrameBytes(config_)},
-      std::make_shared<internode::InternodeProcessor>(internode_handler_));
+          config_.client_idle_timeout, InternodeFrameBytes(config_), tls_->internode_server()},
+      std::make_shared<internode::InternodeProcessorFactory>(
+          std::make_shared<InternodeHandlerFactory>(internode_handler_,
+                                                    tls_->refusals_on(TlsListener::kInternode))));
   coordinator_ = std::make_unique<Coordinator>(
       ring_.get(), &hlc_, replicas_.get(), membership_.get(), hints_.get(),
       CoordinatorOptions{.request_timeout = config_.request_timeout,
@@ -239,10 +247,12 @@ void Node::BuildClientApi() {
                              [admin] { return admin->VerifyTrees(); }},
       &metrics_);
   api_ = std::make_unique<ThriftServer>(
-      ThriftServerOptions{"clients", config_.listen, config_.max_connections,
-                          config_.client_idle_timeout,
-                          MaxFrameBytesFor(config_.max_key_bytes, config_.max_value_bytes)},
-      std::make_shared<api::AlderProcessor>(handler));
+      ThriftServerOptions{
+          "clients", config_.listen, config_.max_connections, config_.client_idle_timeout,
+          MaxFrameBytesFor(config_.max_key_bytes, config_.max_value_bytes), tls_->client_port()},
+      std::make_shared<api::AlderProcessorFactory>(std::make_shared<ApiHandlerFactory>(
+          handler, tls_->permissions(), tls_->refusals_on(TlsListener::kClients))));
+  tls_->AddMetrics(&metrics_);
   AddNodeMetrics(&metrics_,
                  NodeParts{membership_.get(), &hlc_, &clocks_.cluster, coordinator_.get(),
                            hints_.get(), deliverer_.get(), storage_, replica_service_.get(),
@@ -301,6 +311,20 @@ void Node::LogServing() const {
       config_.metrics_listen
           ? ", metrics on http://" + config_.metrics_listen->ToString() + "/metrics"
           : "");
+}
+
+Status Node::ReloadTls() {
+  if (!config_.tls.any()) {
+    spdlog::info("SIGHUP: no TLS configured, nothing to reload");
+    return Status::Ok();
+  }
+  Status s = tls_->Reload();
+  if (s.ok()) {
+    spdlog::info("reloaded TLS certificates: new connections use them");
+  } else {
+    spdlog::error("kept the TLS certificates in use: the new ones are refused: {}", s.message());
+  }
+  return s;
 }
 
 void Node::Shutdown() {

@@ -31,6 +31,7 @@
 #include "server/common/metrics.h"
 #include "server/config.h"
 #include "server/metrics_endpoint.h"
+#include "server/node_tls.h"
 #include "server/rpc/admin_api.h"
 #include "server/rpc/internode_handler.h"
 #include "server/rpc/thrift_server.h"
@@ -84,6 +85,9 @@ class Node {
   std::string StartBackgroundLoops();
   // Serves metrics and clients.
   std::string Serve();
+  // Reads the TLS certificates and keys again (SIGHUP); new connections use
+  // them. A failure is logged and changes nothing. Thread-safe.
+  Status ReloadTls();
   // Stops serving and every loop, in order, and logs what was served.
   void Shutdown();
 
@@ -101,6 +105,7 @@ class Node {
   Clocks& clocks_;
   WtStorage* const storage_;
 
+  std::unique_ptr<NodeTls> tls_;  // built first: both ports and every peer connection use it
   StorageCeilingStore ceiling_;
   clock::HybridLogicalClock hlc_;
   std::unique_ptr<HintStore> hints_;

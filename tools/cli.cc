@@ -72,6 +72,30 @@ std::string CommandList(std::string_view last_joiner) {
   return out;
 }
 
+// --tls-ca, --tls-cert and --tls-key, each else from its environment
+// variable: TLS files when a CA is given, none when nothing is.
+ArgResult<std::optional<ClientTlsFiles>> TlsFilesFrom(const po::variables_map& vm) {
+  auto setting = [&vm](const char* flag, const char* variable) -> std::string {
+    if (vm.count(flag)) return vm[flag].as<std::string>();
+    const char* value = std::getenv(variable);
+    return value ? value : "";
+  };
+  ClientTlsFiles files{setting("tls-ca", "ALDER_TLS_CA"), setting("tls-cert", "ALDER_TLS_CERT"),
+                       setting("tls-key", "ALDER_TLS_KEY")};
+  if (files.cert.empty() != files.key.empty()) {
+    return ArgError{"--tls-cert and --tls-key (ALDER_TLS_CERT, ALDER_TLS_KEY) go together"};
+  }
+  if (files.ca.empty()) {
+    if (!files.cert.empty()) {
+      return ArgError{
+          "--tls-cert needs --tls-ca (or ALDER_TLS_CA): TLS is on only with a CA to check the "
+          "server against"};
+    }
+    return std::optional<ClientTlsFiles>();
+  }
+  return std::optional<ClientTlsFiles>(files);
+}
+
 // clang-format off
 po::options_description GlobalOptionsDescription() {
   const ClientOptions defaults;
@@ -84,6 +108,13 @@ po::options_description GlobalOptionsDescription() {
       ("timeout", po::value<std::string>()->value_name("DURATION"),
        fmt::format("limit on connecting, each send and each reply (default {})",
                    FormatDuration(defaults.timeout)).c_str())
+      ("tls-ca", po::value<std::string>()->value_name("FILE"),
+       "speak TLS, trusting servers whose certificate this CA file signs and names the host "
+       "(or ALDER_TLS_CA)")
+      ("tls-cert", po::value<std::string>()->value_name("FILE"),
+       "client certificate, for servers with client_tls = mutual (or ALDER_TLS_CERT)")
+      ("tls-key", po::value<std::string>()->value_name("FILE"),
+       "its private key (or ALDER_TLS_KEY)")
       ("help,h", "print help: of the command when one is given")
       ("version", "print the version and exit");
   return options;
@@ -141,6 +172,10 @@ ArgResult<GlobalOptions> ParseGlobalOptions(const std::vector<std::string>& args
     g.client.timeout = timeout.value();
   }
 
+  auto tls = TlsFilesFrom(vm);
+  if (!tls.ok()) return ArgError{tls.error()};
+  g.client.tls = tls.value();
+
   // What collect_unrecognized(include_positional) returns, minus the command
   // itself, with unknown options before the command rejected.
   bool seen_command = false;
@@ -174,7 +209,8 @@ ArgResult<GlobalOptions> ParseGlobalOptions(const std::vector<std::string>& args
 std::string ProgramHelp() {
   std::ostringstream text;
   text << "alder: the command-line client of the Alder key-value database.\n\n"
-       << "Usage: alder [--host HOST] [--port PORT] [--timeout DURATION] COMMAND [ARGS]\n\n"
+       << "Usage: alder [--host HOST] [--port PORT] [--timeout DURATION]\n"
+          "             [--tls-ca FILE [--tls-cert FILE --tls-key FILE]] COMMAND [ARGS]\n\n"
        << "Commands:\n";
   size_t width = 0;
   for (const CommandSpec& spec : kCommands)

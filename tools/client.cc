@@ -23,6 +23,7 @@
 #include "fmt/format.h"
 #include "server/common/duration.h"
 #include "server/rpc/per_message_framed_transport.h"
+#include "server/tls/tls_context.h"
 
 namespace alder::tools {
 namespace {
@@ -153,6 +154,7 @@ std::string Printable(std::string_view bytes, size_t max_bytes) {
 
 struct Client::Impl {
   ClientOptions options;
+  std::shared_ptr<TlsSocketFactory> tls;  // made at the first TLS connection
   std::shared_ptr<TSocket> socket;
   // Per-message budget: a long bench reads more than Thrift 0.17's 100 MB
   // cumulative default on one connection.
@@ -176,16 +178,40 @@ struct Client::Impl {
     socket.reset();
   }
 
+  // The socket to open: plaintext, or TLS on a factory made at the first use.
+  Result<std::shared_ptr<TSocket>> NewSocket() {
+    if (!options.tls) return std::make_shared<TSocket>(options.host, options.port);
+    if (!tls) {
+      auto made = MakeTlsFactory(TlsContextSpec{
+          .role = {.server = false,
+                   .listener = TlsListener::kClients,
+                   .refusals = nullptr,
+                   .require_node_name = false},
+          .files = {.cert = options.tls->cert, .key = options.tls->key, .ca = options.tls->ca},
+          .verify_peer = true,
+          .own_name = "",
+          .file_labels = {"--tls-cert", "--tls-key", "--tls-ca"}});
+      if (!made.ok()) return made.status();
+      tls = std::move(made).value();
+    }
+    return std::shared_ptr<TSocket>(tls->Connecting(options.host, options.port, ""));
+  }
+
   CallStatus Open() {
     if (rpc) return CallStatus::Ok();
     const int timeout_ms = TimeoutMs(options.timeout);
-    socket = std::make_shared<TSocket>(options.host, options.port);
+    auto made = NewSocket();
+    if (!made.ok()) return CallStatus::Error(ErrorKind::kConnect, made.status().message());
+    socket = std::move(made).value();
     socket->setConnTimeout(timeout_ms);
     socket->setSendTimeout(timeout_ms);
     socket->setRecvTimeout(timeout_ms);
     transport = std::make_shared<PerMessageFramedTransport>(socket);
     try {
       transport->open();
+      // The TLS handshake now (a write of nothing does only that), so that
+      // a refused one is a failure to connect, with its reason.
+      if (tls) socket->write(nullptr, 0);
     } catch (const std::exception& e) {
       std::string reason = ReasonOf(e);
       if (reason.find("timed out") != std::string::npos) {

@@ -34,10 +34,20 @@ namespace alder::tools {
 enum class Consistency { kOne, kQuorum, kAll };
 std::string_view ConsistencyName(Consistency level);  // "one", "quorum", "all"
 
+// TLS to a node's client port (DESIGN.md section 13): the CA that signs the
+// server's certificate, which must also name the host dialled; and for
+// client_tls = mutual, this client's certificate and key.
+struct ClientTlsFiles {
+  std::string ca;
+  std::string cert;  // optional, with key
+  std::string key;
+};
+
 struct ClientOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 7700;
   std::chrono::milliseconds timeout{10'000};  // connect, send and receive, each
+  std::optional<ClientTlsFiles> tls;          // unset: plaintext
 };
 
 struct WriteParams {

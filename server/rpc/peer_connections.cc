@@ -9,6 +9,8 @@
 
 #include "server/rpc/per_message_framed_transport.h"
 #include "server/rpc/wire_messages.h"
+#include "server/tls/tls_factory_slot.h"
+#include "server/tls/tls_settings.h"
 
 namespace alder {
 namespace {
@@ -117,7 +119,8 @@ std::unique_ptr<PeerConnections::Connection> PeerConnections::Lease(Status* erro
   }
   const auto frame = static_cast<int>(options_.max_frame_bytes);
   auto config = std::make_shared<TConfiguration>(frame, frame);
-  auto socket = std::make_shared<TSocket>(peer_.internode.host, peer_.internode.port, config);
+  std::shared_ptr<TSocket> socket = NewSocket();
+  socket->setConfiguration(config);
   socket->setConnTimeout(static_cast<int>(options_.connect_timeout.count()));
   socket->setRecvTimeout(static_cast<int>(options_.timeout.count()));
   socket->setSendTimeout(static_cast<int>(options_.timeout.count()));
@@ -127,6 +130,9 @@ std::unique_ptr<PeerConnections::Connection> PeerConnections::Lease(Status* erro
   connection->transport = std::make_shared<PerMessageFramedTransport>(socket, config);
   try {
     connection->transport->open();
+    // The handshake now, so that a peer refusing it is a connect failure
+    // (nothing sent) like any other; a write of nothing only does that.
+    if (options_.tls) socket->write(nullptr, 0);
   } catch (const TTransportException& e) {
     ReleaseSlot();
     *error = Status::Unavailable("cannot connect to node " + std::to_string(peer_.node_id) +
@@ -137,6 +143,13 @@ std::unique_ptr<PeerConnections::Connection> PeerConnections::Lease(Status* erro
       std::make_shared<TBinaryProtocol>(connection->transport));
   connection->slot_owner = this;
   return connection;
+}
+
+std::shared_ptr<TSocket> PeerConnections::NewSocket() const {
+  if (!options_.tls) return std::make_shared<TSocket>(peer_.internode.host, peer_.internode.port);
+  // The peer must prove it is the node we dialled.
+  return options_.tls->current()->Connecting(peer_.internode.host, peer_.internode.port,
+                                             NodeCertificateName(peer_.node_id));
 }
 
 void PeerConnections::Return(std::unique_ptr<Connection> connection) {

@@ -27,7 +27,13 @@
 #include "server/common/status.h"
 #include "server/common/thread_annotations.h"
 
+namespace apache::thrift::transport {
+class TSocket;
+}
+
 namespace alder {
+
+class TlsFactorySlot;
 
 // No defaults: alderd sets every field, from NodeConfig (server/config.h)
 // and its own limits (server/node.cc).
@@ -37,6 +43,8 @@ struct PeerConnectionOptions {
   uint32_t max_frame_bytes = 0;
   size_t max_idle = 0;       // idle connections kept; more are closed on return
   size_t max_in_flight = 0;  // calls outstanding at once; more wait for one to end
+  // Mutual TLS, each peer's certificate required to name it; null: plaintext.
+  std::shared_ptr<TlsFactorySlot> tls;
 };
 
 class PeerConnections;
@@ -97,6 +105,8 @@ class PeerConnections {
   std::unique_ptr<Connection> Lease(Status* error) EXCLUDES(mu_);
   void Return(std::unique_ptr<Connection> connection) EXCLUDES(mu_);
   void DropIdle() EXCLUDES(mu_);
+  // A socket to the peer, not yet open: plaintext, or TLS that checks its name.
+  std::shared_ptr<apache::thrift::transport::TSocket> NewSocket() const;
   void ReleaseSlot() EXCLUDES(mu_);
   // Runs one step of a call on `connection`; returns it to the pool when the
   // exchange completed, and translates failures (see Call).

@@ -13,6 +13,7 @@
 #include <future>
 
 #include "server/rpc/per_message_framed_transport.h"
+#include "server/tls/tls_server_socket.h"
 
 namespace alder {
 namespace {
@@ -53,8 +54,8 @@ class ReadySignal final : public TServerEventHandler {
 }  // namespace
 
 ThriftServer::ThriftServer(ThriftServerOptions options,
-                           std::shared_ptr<apache::thrift::TProcessor> processor)
-    : options_(std::move(options)), processor_(std::move(processor)) {}
+                           std::shared_ptr<apache::thrift::TProcessorFactory> processors)
+    : options_(std::move(options)), processors_(std::move(processors)) {}
 
 ThriftServer::~ThriftServer() { Stop(); }
 
@@ -62,7 +63,13 @@ Status ThriftServer::Start() {
   const auto frame = static_cast<int>(options_.max_frame_bytes);
   // A message is one frame: both are bounded by a maximal put.
   auto config = std::make_shared<TConfiguration>(frame, frame);
-  auto socket = std::make_shared<TServerSocket>(options_.listen.host, options_.listen.port);
+  std::shared_ptr<TServerSocket> socket;
+  if (options_.tls) {
+    socket =
+        std::make_shared<TlsServerSocket>(options_.listen.host, options_.listen.port, options_.tls);
+  } else {
+    socket = std::make_shared<TServerSocket>(options_.listen.host, options_.listen.port);
+  }
   const int idle_ms = static_cast<int>(options_.idle_timeout.count());
   socket->setRecvTimeout(idle_ms);
   socket->setSendTimeout(idle_ms);
@@ -78,7 +85,7 @@ Status ThriftServer::Start() {
   auto protocol = std::make_shared<TBinaryProtocolFactory>(frame, 65536, false, true);
 
   server_ = std::make_shared<TThreadedServer>(
-      processor_, socket, std::make_shared<LimitedFramedTransportFactory>(config), protocol);
+      processors_, socket, std::make_shared<LimitedFramedTransportFactory>(config), protocol);
   server_->setConcurrentClientLimit(options_.max_connections);
 
   std::promise<void> ready;

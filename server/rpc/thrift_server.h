@@ -7,7 +7,9 @@
 // are bounded (max_connections; more wait in the listen backlog), frames are
 // bounded by the value and key limits, and a connection that is idle or stuck
 // mid-frame for client_idle_timeout is closed. A malformed, truncated or
-// oversized frame ends that connection only.
+// oversized frame ends that connection only. With a TLS factory slot every
+// accepted connection speaks TLS (server/tls/tls_socket.h); the handshake
+// runs on the connection's own thread under the same timeouts.
 #ifndef ALDER_SERVER_RPC_THRIFT_SERVER_H_
 #define ALDER_SERVER_RPC_THRIFT_SERVER_H_
 
@@ -21,13 +23,15 @@
 #include "server/common/status.h"
 
 namespace apache::thrift {
-class TProcessor;
+class TProcessorFactory;
 namespace server {
 class TThreadedServer;
 }
 }  // namespace apache::thrift
 
 namespace alder {
+
+class TlsFactorySlot;
 
 // Room in a frame beyond key and value: method name, field headers, options.
 inline constexpr uint32_t kFrameEnvelopeBytes = 64 * 1024;
@@ -44,11 +48,14 @@ struct ThriftServerOptions {
   uint32_t max_connections = 0;
   std::chrono::milliseconds idle_timeout{};
   uint32_t max_frame_bytes = 0;
+  std::shared_ptr<TlsFactorySlot> tls;  // null: plaintext
 };
 
 class ThriftServer {
  public:
-  ThriftServer(ThriftServerOptions options, std::shared_ptr<apache::thrift::TProcessor> processor);
+  // `processors` makes each connection's processor (and handler).
+  ThriftServer(ThriftServerOptions options,
+               std::shared_ptr<apache::thrift::TProcessorFactory> processors);
   ~ThriftServer();  // Stop()s
   ThriftServer(const ThriftServer&) = delete;
   ThriftServer& operator=(const ThriftServer&) = delete;
@@ -66,7 +73,7 @@ class ThriftServer {
 
  private:
   const ThriftServerOptions options_;
-  std::shared_ptr<apache::thrift::TProcessor> processor_;
+  std::shared_ptr<apache::thrift::TProcessorFactory> processors_;
   std::shared_ptr<apache::thrift::server::TThreadedServer> server_;
   std::thread thread_;
 };
