@@ -27,8 +27,8 @@ Status ReadPermissions(const po::variables_map& vm, TlsSettings* tls) {
     return Status::InvalidArgument("client_default_permission: " + fallback.status().message());
   }
   tls->permissions.default_permission = fallback.value();
-  const bool set = !tls->permissions.by_common_name.empty() ||
-                   !vm["client_default_permission"].defaulted();
+  const bool set =
+      !tls->permissions.by_common_name.empty() || !vm["client_default_permission"].defaulted();
   if (set && tls->client != ClientTls::kMutual) {
     // Without client certificates there is no name to hold a permission:
     // every client could do everything, which the setting seems to deny.
@@ -59,8 +59,8 @@ Status CheckFilesGiven(const TlsSettings& tls) {
 
 Status ReadTlsSettings(const po::variables_map& vm, NodeConfig* config) {
   TlsSettings& tls = config->tls;
-  tls.files = TlsFiles{vm["tls_cert_file"].as<std::string>(),
-                       vm["tls_key_file"].as<std::string>(), vm["tls_ca_file"].as<std::string>()};
+  tls.files = TlsFiles{vm["tls_cert_file"].as<std::string>(), vm["tls_key_file"].as<std::string>(),
+                       vm["tls_ca_file"].as<std::string>()};
   if (Status s = ReadModes(vm, &tls); !s.ok()) return s;
   if (Status s = ReadPermissions(vm, &tls); !s.ok()) return s;
   return CheckFilesGiven(tls);

@@ -23,14 +23,13 @@ Result<NodeTls::Factories> NodeTls::MakeFactories() {
   const TlsSettings& settings = config_.tls;
   Factories out;
   if (settings.client != ClientTls::kOff) {
-    auto made = MakeTlsFactory(TlsContextSpec{
-        .role = {.server = true,
-                 .listener = TlsListener::kClients,
-                 .refusals = &refusals_,
-                 .require_node_name = false},
-        .files = settings.files,
-        .verify_peer = settings.client == ClientTls::kMutual,
-        .own_name = ""});
+    auto made = MakeTlsFactory(TlsContextSpec{.role = {.server = true,
+                                                       .listener = TlsListener::kClients,
+                                                       .refusals = &refusals_,
+                                                       .require_node_name = false},
+                                              .files = settings.files,
+                                              .verify_peer = settings.client == ClientTls::kMutual,
+                                              .own_name = ""});
     if (!made.ok()) return Status::InvalidArgument("client_tls: " + made.status().message());
     out.client_port = std::move(made).value();
   }
@@ -44,14 +43,13 @@ Result<NodeTls::Factories> NodeTls::MakeFactories() {
                                                 .verify_peer = true,
                                                 .own_name = own_name});
     if (!server.ok()) return Status::InvalidArgument("internode_tls: " + server.status().message());
-    auto client = MakeTlsFactory(TlsContextSpec{
-        .role = {.server = false,
-                 .listener = TlsListener::kInternode,
-                 .refusals = &refusals_,
-                 .require_node_name = false},
-        .files = settings.files,
-        .verify_peer = true,
-        .own_name = own_name});
+    auto client = MakeTlsFactory(TlsContextSpec{.role = {.server = false,
+                                                         .listener = TlsListener::kInternode,
+                                                         .refusals = &refusals_,
+                                                         .require_node_name = false},
+                                                .files = settings.files,
+                                                .verify_peer = true,
+                                                .own_name = own_name});
     if (!client.ok()) return Status::InvalidArgument("internode_tls: " + client.status().message());
     out.internode_server = std::move(server).value();
     out.internode_client = std::move(client).value();
@@ -64,8 +62,8 @@ const ClientPermissions* NodeTls::permissions() const {
 }
 
 TlsRefusals* NodeTls::refusals_on(TlsListener listener) {
-  const bool tls = listener == TlsListener::kClients ? client_port_ != nullptr
-                                                     : internode_server_ != nullptr;
+  const bool tls =
+      listener == TlsListener::kClients ? client_port_ != nullptr : internode_server_ != nullptr;
   return tls ? &refusals_ : nullptr;
 }
 

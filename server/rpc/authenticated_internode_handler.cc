@@ -36,8 +36,8 @@ void AuthenticatedInternodeHandler::Authenticate(const internode::Sender& sender
   }
   const std::string why = "a message from node " + std::to_string(sender.node_id) +
                           " on a connection whose certificate names " +
-                          (tls ? tls->peer_names().Describe() : std::string("nothing")) +
-                          ", not " + name;
+                          (tls ? tls->peer_names().Describe() : std::string("nothing")) + ", not " +
+                          name;
   const std::string peer =
       tls ? tls->getPeerAddress() + ":" + std::to_string(tls->getPeerPort()) : "unknown peer";
   refusals_->Record(TlsListener::kInternode, TlsRefusal::kIdentity, peer, why);
@@ -62,8 +62,8 @@ void AuthenticatedInternodeHandler::heartbeat(internode::HeartbeatReply& reply,
   handler_->heartbeat(reply, sender);
 }
 
-void AuthenticatedInternodeHandler::deliverHints(
-    const internode::Sender& sender, const std::vector<internode::HintedWrite>& hints) {
+void AuthenticatedInternodeHandler::deliverHints(const internode::Sender& sender,
+                                                 const std::vector<internode::HintedWrite>& hints) {
   Authenticate(sender);
   handler_->deliverHints(sender, hints);
 }

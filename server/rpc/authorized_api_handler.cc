@@ -51,10 +51,11 @@ Permission AuthorizedApiHandler::Granted() {
 void AuthorizedApiHandler::Require(Permission needed, const char* op) {
   const Permission granted = Granted();
   if (granted >= needed) return;
-  const std::string why = std::string("permission denied: ") + op + " needs the " +
-                          PermissionName(needed) + " permission; the client certificate CN=" +
-                          common_name_ + " has " + PermissionName(granted);
-  if (refusals_) refusals_->Record(TlsListener::kClients, TlsRefusal::kPermission, PeerOf(socket_), why);
+  const std::string why =
+      std::string("permission denied: ") + op + " needs the " + PermissionName(needed) +
+      " permission; the client certificate CN=" + common_name_ + " has " + PermissionName(granted);
+  if (refusals_)
+    refusals_->Record(TlsListener::kClients, TlsRefusal::kPermission, PeerOf(socket_), why);
   throw TApplicationException(why);
 }
 

@@ -39,7 +39,8 @@ std::vector<std::string> DnsNamesOf(X509* certificate) {
 }  // namespace
 
 bool CertificateNames::Includes(const std::string& name) const {
-  return common_name == name || std::find(dns_names.begin(), dns_names.end(), name) != dns_names.end();
+  return common_name == name ||
+         std::find(dns_names.begin(), dns_names.end(), name) != dns_names.end();
 }
 
 std::string CertificateNames::Describe() const {

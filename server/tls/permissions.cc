@@ -28,8 +28,8 @@ const char* PermissionName(Permission permission) {
 }
 
 Result<Permission> ParsePermission(const std::string& text) {
-  for (Permission p : {Permission::kNone, Permission::kRead, Permission::kWrite,
-                       Permission::kAdmin}) {
+  for (Permission p :
+       {Permission::kNone, Permission::kRead, Permission::kWrite, Permission::kAdmin}) {
     if (text == PermissionName(p)) return p;
   }
   return Status::InvalidArgument("a permission is none, read, write or admin, got '" + text + "'");

@@ -50,17 +50,19 @@ std::string ChainProblem(SSL_CTX* context, X509* certificate) {
 // The certificate in use checked: validity, name, chain. "" or why not.
 std::string OwnCertificateProblem(const TlsContextSpec& spec, SSL_CTX* context) {
   X509* certificate = ReadCertificate(spec.files.cert);
-  if (certificate == nullptr) return std::string(spec.file_labels[0]) + " " + spec.files.cert + " holds no certificate";
+  if (certificate == nullptr)
+    return std::string(spec.file_labels[0]) + " " + spec.files.cert + " holds no certificate";
   std::string why = ValidityProblem(certificate);
   if (!why.empty()) {
     why = std::string(spec.file_labels[0]) + " " + spec.files.cert + ": the certificate " + why;
   } else if (!spec.own_name.empty() && !NamesOf(certificate).Includes(spec.own_name)) {
-    why = std::string(spec.file_labels[0]) + " " + spec.files.cert + " names " + NamesOf(certificate).Describe() +
-          ", not " + spec.own_name + " (as CN or DNS SAN): peers would refuse it";
+    why = std::string(spec.file_labels[0]) + " " + spec.files.cert + " names " +
+          NamesOf(certificate).Describe() + ", not " + spec.own_name +
+          " (as CN or DNS SAN): peers would refuse it";
   } else if (!spec.own_name.empty()) {
     if (std::string chain = ChainProblem(context, certificate); !chain.empty()) {
-      why = std::string(spec.file_labels[0]) + " " + spec.files.cert + " is not trusted by " + std::string(spec.file_labels[2]) + " " +
-            spec.files.ca + ": " + chain;
+      why = std::string(spec.file_labels[0]) + " " + spec.files.cert + " is not trusted by " +
+            std::string(spec.file_labels[2]) + " " + spec.files.ca + ": " + chain;
     }
   }
   X509_free(certificate);
@@ -79,10 +81,17 @@ void SetUpContext(const TlsContextSpec& spec, TlsSocketFactory* factory) {
   if (!spec.files.ca.empty()) factory->loadTrustedCertificates(spec.files.ca.c_str());
   if (!spec.files.cert.empty()) {
     factory->loadCertificate(spec.files.cert.c_str());
-    factory->loadPrivateKey(spec.files.key.c_str());
+    try {
+      factory->loadPrivateKey(spec.files.key.c_str());
+    } catch (const TSSLException& e) {
+      // OpenSSL checks the key against the certificate as it loads it.
+      const bool mismatch = std::string(e.what()).find("key values mismatch") != std::string::npos;
+      if (!mismatch) throw;
+    }
     if (SSL_CTX_check_private_key(context) != 1) {
       ERR_clear_error();
-      throw TSSLException(std::string(spec.file_labels[1]) + " " + spec.files.key + " is not the key of " + std::string(spec.file_labels[0]) + " " +
+      throw TSSLException(std::string(spec.file_labels[1]) + " " + spec.files.key +
+                          " is not the key of " + std::string(spec.file_labels[0]) + " " +
                           spec.files.cert);
     }
   }
@@ -106,8 +115,7 @@ Result<std::shared_ptr<TlsSocketFactory>> MakeTlsFactory(const TlsContextSpec& s
     if (path->empty()) continue;
     FILE* file = std::fopen(path->c_str(), "r");
     if (file == nullptr) {
-      return Status::InvalidArgument(std::string(name) + " " + *path + ": " +
-                                     std::strerror(errno));
+      return Status::InvalidArgument(std::string(name) + " " + *path + ": " + std::strerror(errno));
     }
     std::fclose(file);
   }

@@ -21,8 +21,10 @@ class TlsServerSocket final : public apache::thrift::transport::TServerSocket {
       : TServerSocket(host, port), slot_(std::move(slot)) {}
 
  protected:
+  // As TServerSocket's own: a child that Stop() can interrupt, mid-handshake too.
   std::shared_ptr<apache::thrift::transport::TSocket> createSocket(THRIFT_SOCKET fd) override {
-    return slot_->current()->Accepted(fd);
+    return slot_->current()->Accepted(
+        fd, interruptableChildren_ ? pChildInterruptSockReader_ : nullptr);
   }
 
  private:

@@ -31,8 +31,9 @@ bool NamesSomeNode(const CertificateNames& names) {
 
 }  // namespace
 
-TlsSocket::TlsSocket(std::shared_ptr<SSLContext> context, THRIFT_SOCKET fd, TlsRole role)
-    : TSSLSocket(std::move(context), fd), role_(role) {
+TlsSocket::TlsSocket(std::shared_ptr<SSLContext> context, THRIFT_SOCKET fd,
+                     std::shared_ptr<THRIFT_SOCKET> interrupt, TlsRole role)
+    : TSSLSocket(std::move(context), fd, std::move(interrupt)), role_(role) {
   server(true);
 }
 
@@ -96,8 +97,8 @@ void TlsSocket::authorize() {
   X509_free(certificate);
   if (!role_.server && expected_name_.empty()) TSSLSocket::authorize();  // the host name
   if (!expected_name_.empty() && !peer_names_.Includes(expected_name_)) {
-    const std::string why = "identity: the certificate names " + peer_names_.Describe() +
-                            ", not " + expected_name_;
+    const std::string why =
+        "identity: the certificate names " + peer_names_.Describe() + ", not " + expected_name_;
     if (role_.refusals) {
       role_.refusals->Record(role_.listener, TlsRefusal::kIdentity,
                              getHost() + ":" + std::to_string(getPort()), why);
@@ -114,8 +115,7 @@ void TlsSocket::authorize() {
 void TlsSocket::Refuse(const TTransportException& e) {
   const std::string peer = getPeerAddress() + ":" + std::to_string(getPeerPort());
   const std::string what = e.what();
-  const bool nothing_received =
-      ssl_ == nullptr || BIO_number_read(SSL_get_rbio(ssl_)) == 0;
+  const bool nothing_received = ssl_ == nullptr || BIO_number_read(SSL_get_rbio(ssl_)) == 0;
   if (e.getType() == TTransportException::TIMED_OUT) {
     if (role_.refusals) {
       role_.refusals->Record(role_.listener, TlsRefusal::kHandshake, peer,
@@ -144,12 +144,14 @@ void TlsSocket::Refuse(const TTransportException& e) {
   throw TTransportException(TTransportException::END_OF_FILE, "TLS handshake refused: " + what);
 }
 
-TlsSocketFactory::TlsSocketFactory(TlsRole role) : TSSLSocketFactory(apache::thrift::transport::SSLTLS), role_(role) {
+TlsSocketFactory::TlsSocketFactory(TlsRole role)
+    : TSSLSocketFactory(apache::thrift::transport::SSLTLS), role_(role) {
   server(role.server);
 }
 
-std::shared_ptr<TlsSocket> TlsSocketFactory::Accepted(THRIFT_SOCKET fd) {
-  return std::shared_ptr<TlsSocket>(new TlsSocket(ctx_, fd, role_));
+std::shared_ptr<TlsSocket> TlsSocketFactory::Accepted(THRIFT_SOCKET fd,
+                                                      std::shared_ptr<THRIFT_SOCKET> interrupt) {
+  return std::shared_ptr<TlsSocket>(new TlsSocket(ctx_, fd, std::move(interrupt), role_));
 }
 
 std::shared_ptr<TlsSocket> TlsSocketFactory::Connecting(const std::string& host, int port,

@@ -12,6 +12,8 @@
 //    closed before sending a byte (a port probe) is not a refusal.
 //  - closing sends no close_notify, and a peer's missing one is an end of
 //    file: every message is framed, so a cut cannot pass for a whole one.
+// The process must ignore SIGPIPE (alderd, alder and the tests do): OpenSSL
+// writes with write(2), and a peer that closed would otherwise kill it.
 // Timeouts: the handshake waits at most the socket's receive timeout
 // (client_idle_timeout on a server) for each of the peer's messages.
 #ifndef ALDER_SERVER_TLS_TLS_SOCKET_H_
@@ -37,6 +39,9 @@ struct TlsRole {
 
 class TlsSocket final : public apache::thrift::transport::TSSLSocket {
  public:
+  // Closes as close() does: TSSLSocket's destructor would call its own.
+  ~TlsSocket() override { close(); }
+
   // The peer's certificate names; empty before the handshake, or when the
   // peer sent no certificate (allowed only where none is required).
   const CertificateNames& peer_names() const { return peer_names_; }
@@ -53,9 +58,9 @@ class TlsSocket final : public apache::thrift::transport::TSSLSocket {
  private:
   friend class TlsSocketFactory;
   TlsSocket(std::shared_ptr<apache::thrift::transport::SSLContext> context, THRIFT_SOCKET fd,
-            TlsRole role);
-  TlsSocket(std::shared_ptr<apache::thrift::transport::SSLContext> context,
-            const std::string& host, int port, TlsRole role, std::string expected_name);
+            std::shared_ptr<THRIFT_SOCKET> interrupt, TlsRole role);
+  TlsSocket(std::shared_ptr<apache::thrift::transport::SSLContext> context, const std::string& host,
+            int port, TlsRole role, std::string expected_name);
 
   // Reports a failed handshake (on a server) and rethrows it as an end of file.
   [[noreturn]] void Refuse(const apache::thrift::transport::TTransportException& e);
@@ -77,8 +82,10 @@ class TlsSocketFactory final : public apache::thrift::transport::TSSLSocketFacto
   SSL_CTX* context() { return ctx_->get(); }
   const TlsRole& role() const { return role_; }
 
-  // The server's end of an accepted connection.
-  std::shared_ptr<TlsSocket> Accepted(THRIFT_SOCKET fd);
+  // The server's end of an accepted connection. `interrupt` (may be null)
+  // is the server's signal to end its connections: reads, the handshake's
+  // included, stop when it is readable, so that a server can stop.
+  std::shared_ptr<TlsSocket> Accepted(THRIFT_SOCKET fd, std::shared_ptr<THRIFT_SOCKET> interrupt);
   // A client connection (not yet open) to host:port. A non-empty
   // `expected_name` must be among the server certificate's names; an empty
   // one checks the certificate against `host` (DNS or IP SAN, or the CN).

@@ -16,10 +16,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <random>
 #include <sstream>
 #include <thread>
+
+#include "server/tls/tls_context.h"
 
 #ifndef ALDERD_PATH
 #error "ALDERD_PATH must name the alderd binary"
@@ -64,6 +67,13 @@ bool ReserveAcrossTestProcesses(uint16_t port) {
 // a restarted node keeps its port, and a port from the ephemeral range can be
 // taken meanwhile by any outgoing connection on the machine, which makes the
 // restart fail with "address in use".
+// OpenSSL writes to its sockets with write(2): a node closing a TLS
+// connection must fail the test's call, not kill the test with SIGPIPE.
+[[maybe_unused]] const bool kSigpipeIgnored = [] {
+  signal(SIGPIPE, SIG_IGN);
+  return true;
+}();
+
 uint16_t FreePort() {
   static std::mt19937 rng(static_cast<uint32_t>(getpid()) * 7919u ^
                           static_cast<uint32_t>(std::random_device{}()));
@@ -104,6 +114,11 @@ pid_t AlderdProcess::Spawn(const std::vector<std::string>& args) {
   std::vector<std::string> command = wrapper_;
   command.push_back(ALDERD_PATH);
   command.insert(command.end(), args.begin(), args.end());
+  // The log sits beside the data directory, whose parent alderd would only
+  // create after the log is opened: without it the node would write to the
+  // test's own output (and hold CTest's pipe open if it outlived the test).
+  std::error_code ignored;
+  std::filesystem::create_directories(std::filesystem::path(log_path()).parent_path(), ignored);
   const pid_t pid = fork();
   if (pid == 0) {
     const int log = open(log_path().c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
@@ -223,9 +238,25 @@ std::string AlderdProcess::ReadLog() const {
   return out.str();
 }
 
-ApiClient::ApiClient(uint16_t port, std::chrono::milliseconds timeout) {
+ApiClient::ApiClient(uint16_t port, std::chrono::milliseconds timeout,
+                     const std::optional<TestTls>& tls) {
   using namespace apache::thrift;
-  auto socket = std::make_shared<transport::TSocket>("127.0.0.1", port);
+  std::shared_ptr<transport::TSocket> socket;
+  if (tls) {
+    auto factory =
+        MakeTlsFactory(TlsContextSpec{.role = {.server = false,
+                                               .listener = TlsListener::kClients,
+                                               .refusals = nullptr,
+                                               .require_node_name = false},
+                                      .files = {.cert = tls->cert, .key = tls->key, .ca = tls->ca},
+                                      .verify_peer = true,
+                                      .own_name = ""});
+    if (!factory.ok()) throw TException(factory.status().message());
+    socket = factory.value()->Connecting("127.0.0.1", port, "");
+    tls_factory_ = factory.value();
+  } else {
+    socket = std::make_shared<transport::TSocket>("127.0.0.1", port);
+  }
   socket->setConnTimeout(static_cast<int>(timeout.count()));
   socket->setRecvTimeout(static_cast<int>(timeout.count()));
   socket->setSendTimeout(static_cast<int>(timeout.count()));
@@ -233,6 +264,7 @@ ApiClient::ApiClient(uint16_t port, std::chrono::milliseconds timeout) {
   client_ =
       std::make_unique<api::AlderClient>(std::make_shared<protocol::TBinaryProtocol>(transport_));
   transport_->open();
+  if (tls) socket->write(nullptr, 0);  // the handshake: a refusal throws here
 }
 
 ApiClient::~ApiClient() {

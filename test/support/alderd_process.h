@@ -61,6 +61,7 @@ class AlderdProcess {
   pid_t pid() const { return pid_; }
   uint16_t port() const { return port_; }
   uint16_t metrics_port() const { return metrics_port_; }
+  uint16_t internode_port() const { return internode_port_; }  // 0 unless UsePorts fixed it
   const std::string& data_dir() const { return data_dir_; }
   std::string log_path() const { return data_dir_ + ".log"; }
   std::string ReadLog() const;
@@ -77,16 +78,27 @@ class AlderdProcess {
   pid_t pid_ = -1;
 };
 
-// A connected client for the public API (framed transport, binary protocol).
+// The PEM files a test client speaks TLS with: the CA it trusts servers by,
+// and its own certificate and key (both empty: it presents none).
+struct TestTls {
+  std::string ca;
+  std::string cert;
+  std::string key;
+};
+
+// A connected client for the public API (framed transport, binary protocol),
+// over TLS when `tls` is given (the handshake done before it returns).
 // Throws apache::thrift::TException if it cannot connect.
 class ApiClient {
  public:
-  explicit ApiClient(uint16_t port, std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  explicit ApiClient(uint16_t port, std::chrono::milliseconds timeout = std::chrono::seconds(10),
+                     const std::optional<TestTls>& tls = std::nullopt);
   ~ApiClient();
   api::AlderClient* operator->() { return client_.get(); }
   api::AlderClient& get() { return *client_; }
 
  private:
+  std::shared_ptr<void> tls_factory_;  // outlives the socket, as Thrift asks
   std::shared_ptr<apache::thrift::transport::TTransport> transport_;
   std::unique_ptr<api::AlderClient> client_;
 };

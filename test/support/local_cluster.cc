@@ -15,7 +15,8 @@ bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds t
   }
 }
 
-LocalCluster::LocalCluster(const std::string& root, LocalClusterOptions options) {
+LocalCluster::LocalCluster(const std::string& root, LocalClusterOptions options)
+    : client_tls_(options.client_tls) {
   std::vector<std::pair<uint16_t, uint16_t>> ports;
   for (int id = 1; id <= options.nodes; ++id) {
     uint16_t client = FreePort(), internode = FreePort();
@@ -57,7 +58,7 @@ bool LocalCluster::StartAll() {
 }
 
 api::ClusterStatus LocalCluster::StatusFrom(int observer) {
-  ApiClient client(node(observer).port());
+  ApiClient client(node(observer).port(), std::chrono::seconds(10), client_tls_);
   api::ClusterStatus status;
   client->status(status);
   return status;

@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,8 @@ struct LocalClusterOptions {
   // libfaketime), for some nodes, by node id (1-based).
   std::map<int, std::vector<std::string>> node_args;
   std::map<int, std::vector<std::string>> node_wrappers;
+  // How StatusFrom and the waits connect, when the client port speaks TLS.
+  std::optional<TestTls> client_tls;
 };
 
 class LocalCluster {
@@ -49,6 +52,7 @@ class LocalCluster {
  private:
   std::vector<std::unique_ptr<AlderdProcess>> nodes_;
   std::string peers_;
+  std::optional<TestTls> client_tls_;
 };
 
 // Request options at a consistency level.
