@@ -14,12 +14,25 @@
 # SIGTERM sends SIGTERM to every node and waits until each has finished the
 # requests in flight and closed its data cleanly; a second Ctrl-C kills them.
 #
+# With --tls, both ports speak mutual TLS (DESIGN.md section 13): a CA and
+# certificates are made once into $ALDER_DATA/certs by scripts/make-certs.sh,
+# every node requires a client certificate, and the certificates carry the
+# permissions admin (client-admin), write (client-writer) and read
+# (client-reader). The alder commands shown then take their TLS files from
+# ALDER_TLS_CA, ALDER_TLS_CERT and ALDER_TLS_KEY, as printed.
+#
 # Environment: ALDER_PORT (default 7700) is node 1's client port, node N
 # uses ALDER_PORT + 10(N-1) and the two ports after it; ALDER_DATA (default
 # cluster-data) holds the data directories and logs; ALDER_BUILD_DIR (default
 # build) is where scripts/build.sh builds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+TLS=0
+case "${1:-}" in
+  "") ;;
+  --tls) TLS=1 ;;
+  *) echo "usage: scripts/run.sh [--tls]" >&2; exit 2 ;;
+esac
 scripts/setup.sh
 ALDER_TARGETS="alderd alder alder_api_python" scripts/build.sh
 BUILD=${ALDER_BUILD_DIR:-build}
@@ -98,6 +111,20 @@ reap() {
 }
 EXIT_STATUS=0
 
+# --- TLS --------------------------------------------------------------------------
+CERTS=$DATA/certs
+# tls_flags NODE: the node's TLS settings (none without --tls).
+tls_flags() {
+  ((TLS)) || return 0
+  echo --client_tls mutual --internode_tls mutual --client_permissions reader=read,admin=admin \
+    --tls_cert_file "$CERTS/node-$1.pem" --tls_key_file "$CERTS/node-$1.key" --tls_ca_file "$CERTS/ca.pem"
+}
+if ((TLS)); then
+  [[ -f $CERTS/ca.pem ]] || scripts/make-certs.sh "$CERTS" --nodes 3 >&2
+  export ALDER_TLS_CA=$PWD/$CERTS/ca.pem ALDER_TLS_CERT=$PWD/$CERTS/client-admin.pem \
+    ALDER_TLS_KEY=$PWD/$CERTS/client-admin.key
+fi
+
 # --- Start --------------------------------------------------------------------------
 mkdir -p "$DATA"
 # Each node in its own session (setsid): Ctrl-C reaches this script only,
@@ -106,7 +133,8 @@ for n in "${NODES[@]}"; do
   setsid "$BUILD/server/alderd" --node_id "$n" --data_dir "$DATA/node$n" \
     --listen "127.0.0.1:$(client_port "$n")" --internode_listen "127.0.0.1:$(internode_port "$n")" \
     --metrics_listen "127.0.0.1:$(metrics_port "$n")" \
-    --peers "$PEERS" --replication_factor 3 --partitions 256 >>"$DATA/node$n.log" 2>&1 &
+    --peers "$PEERS" --replication_factor 3 --partitions 256 $(tls_flags "$n") \
+    >>"$DATA/node$n.log" 2>&1 &
   PID_OF[$n]=$!
 done
 say "starting nodes ${NODES[*]} (logs in $DATA/node{1,2,3}.log)"
@@ -157,12 +185,31 @@ Alder is running: 3 nodes on 127.0.0.1, replication factor 3, data in $DATA/.
 
 Any node coordinates any request. From another terminal, in $PWD:
 MSG
+    if ((TLS)); then
+      cat <<MSG
+  export ALDER_TLS_CA=$ALDER_TLS_CA
+  export ALDER_TLS_CERT=$ALDER_TLS_CERT
+  export ALDER_TLS_KEY=$ALDER_TLS_KEY
+  (both ports speak mutual TLS; client-reader.pem may only read, client-writer.pem
+  also write, client-admin.pem everything; all in $CERTS/)
+MSG
+    fi
     example() { printf '  %-56s # %s\n' "$ALDER --port $1" "$2"; }
     example "$P1 put greeting hello" "node 1 coordinates, 3 replicas store it"
     example "$P2 get greeting" "prints: hello"
     example "$P3 put session:42 token --ttl 30m --consistency all" "wait for all replicas"
     example "$P2 status" "the cluster as node 2 sees it"
-    cat <<MSG
+    if ((TLS)); then
+      cat <<MSG
+
+From Python 3 over TLS (Debian's interpreter, which has python3-thrift), as
+test/python/tls_client.py does:
+  PYTHONPATH=$BUILD/thrift/gen/py /usr/bin/python3 test/python/tls_client.py $P2 \\
+    \$ALDER_TLS_CA \$ALDER_TLS_CERT \$ALDER_TLS_KEY put user:1 "any bytes"
+
+MSG
+    else
+      cat <<MSG
 
 From Python 3 (Debian's interpreter, which has python3-thrift):
   /usr/bin/python3 - <<'PY'
@@ -182,6 +229,9 @@ From Python 3 (Debian's interpreter, which has python3-thrift):
   transport.close()
   PY
 
+MSG
+    fi
+    cat <<MSG
 Press Ctrl-C to stop all three nodes cleanly.
 MSG
   fi

@@ -8,7 +8,7 @@ PACKAGES=(
   clang-format                                               # scripts/format.sh --check
   thrift-compiler libthrift-dev libevent-dev libboost-dev   # RPC (libthrift-dev's headers need the last two)
   libwiredtiger-dev wiredtiger                               # storage engine and its `wt` tool
-  libssl-dev                                                 # hashing (EVP)
+  libssl-dev openssl                                         # hashing (EVP), TLS; certificates (scripts/make-certs.sh)
   libboost-program-options-dev                               # command lines, config files
   libspdlog-dev libfmt-dev                                   # logging, formatting
   prometheus-cpp-dev                                         # metrics (/metrics, DESIGN.md section 15)

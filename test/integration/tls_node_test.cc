@@ -127,7 +127,8 @@ TEST(TlsHandshake, AHandshakeLeftUnfinishedIsClosedAfterTheIdleTimeout) {
   addr.sin_port = htons(node.port());
   ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
   const unsigned char hello_start[] = {0x16, 0x03, 0x01, 0x01, 0x00, 0x01};  // record, ClientHello
-  ASSERT_EQ(send(fd, hello_start, sizeof(hello_start), 0), static_cast<ssize_t>(sizeof(hello_start)));
+  ASSERT_EQ(send(fd, hello_start, sizeof(hello_start), 0),
+            static_cast<ssize_t>(sizeof(hello_start)));
 
   ApiClient other(node.port(), std::chrono::seconds(5), certs.anonymous());
   other->put("served", "meanwhile", At(api::Consistency::ONE));

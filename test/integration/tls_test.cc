@@ -55,16 +55,15 @@ int RefusalLines(const AlderdProcess& node, const std::string& reason) {
 class TlsInternodeClient {
  public:
   TlsInternodeClient(uint16_t port, const TestCerts& certs, int as_node, int expected) {
-    auto factory = MakeTlsFactory(TlsContextSpec{
-        .role = {.server = false,
-                 .listener = TlsListener::kInternode,
-                 .refusals = nullptr,
-                 .require_node_name = false},
-        .files = {.cert = certs.node_cert(as_node),
-                  .key = certs.node_key(as_node),
-                  .ca = certs.ca()},
-        .verify_peer = true,
-        .own_name = ""});
+    auto factory = MakeTlsFactory(TlsContextSpec{.role = {.server = false,
+                                                          .listener = TlsListener::kInternode,
+                                                          .refusals = nullptr,
+                                                          .require_node_name = false},
+                                                 .files = {.cert = certs.node_cert(as_node),
+                                                           .key = certs.node_key(as_node),
+                                                           .ca = certs.ca()},
+                                                 .verify_peer = true,
+                                                 .own_name = ""});
     if (!factory.ok()) throw TException(factory.status().message());
     factory_ = factory.value();
     auto socket = factory_->Connecting("127.0.0.1", port, NodeCertificateName(expected));
@@ -100,8 +99,8 @@ class TlsClusterTest : public ::testing::Test {
   void SetUp() override {
     ASSERT_TRUE(certs_.ok()) << certs_.error();
     LocalClusterOptions options;
-    options.args = {"--client_tls", "mutual", "--internode_tls", "mutual", "--client_permissions",
-                    kPermissions};
+    options.args = {"--client_tls",         "mutual",    "--internode_tls", "mutual",
+                    "--client_permissions", kPermissions};
     for (int n = 1; n <= 3; ++n) options.node_args[n] = certs_.NodeFlags(n);
     options.client_tls = certs_.client("admin");
     cluster_ = std::make_unique<LocalCluster>(dir_.Sub("nodes"), options);
@@ -112,20 +111,17 @@ class TlsClusterTest : public ::testing::Test {
   }
 
   ProgramOutcome Cli(int node, const TestTls& tls, const std::vector<std::string>& command) {
-    std::vector<std::string> argv = {ALDER_CLI_PATH,
-                                     "--port",
-                                     std::to_string(cluster_->node(node).port()),
-                                     "--tls-ca",
-                                     tls.ca};
+    std::vector<std::string> argv = {
+        ALDER_CLI_PATH, "--port", std::to_string(cluster_->node(node).port()), "--tls-ca", tls.ca};
     if (!tls.cert.empty()) argv.insert(argv.end(), {"--tls-cert", tls.cert, "--tls-key", tls.key});
     argv.insert(argv.end(), command.begin(), command.end());
     return RunProgram(argv);
   }
 
   ProgramOutcome Python(int node, const TestTls& tls, const std::vector<std::string>& command) {
-    std::vector<std::string> argv = {"/usr/bin/env", "PYTHONPATH=" ALDER_PYTHON_BINDINGS,
-                                     "/usr/bin/python3", ALDER_PYTHON_TLS_CLIENT,
-                                     std::to_string(cluster_->node(node).port()), tls.ca};
+    std::vector<std::string> argv = {
+        "/usr/bin/env",          "PYTHONPATH=" ALDER_PYTHON_BINDINGS,         "/usr/bin/python3",
+        ALDER_PYTHON_TLS_CLIENT, std::to_string(cluster_->node(node).port()), tls.ca};
     if (!tls.cert.empty()) argv.insert(argv.end(), {tls.cert, tls.key});
     argv.insert(argv.end(), command.begin(), command.end());
     return RunProgram(argv);
@@ -241,8 +237,7 @@ TEST_F(TlsClusterTest, RefusesEachKindOfIntruderCountsAndLogsItOnce) {
       impostor->write(SenderFor(2), "forged", record);
       ADD_FAILURE() << "node 3's certificate wrote as node 2";
     } catch (const TApplicationException& e) {
-      EXPECT_NE(std::string(e.what()).find("names CN=alder-node-3"), std::string::npos)
-          << e.what();
+      EXPECT_NE(std::string(e.what()).find("names CN=alder-node-3"), std::string::npos) << e.what();
     }
     ApiClient admin(port, std::chrono::seconds(5), certs_.client("admin"));
     api::Entry entry;

@@ -8,10 +8,8 @@
 
 namespace alder::testing {
 
-TestCerts::TestCerts(std::string dir, const std::vector<std::string>& args)
-    : dir_(std::move(dir)) {
-  std::vector<std::string> argv = {std::string(ALDER_SOURCE_DIR) + "/scripts/make-certs.sh",
-                                   dir_};
+TestCerts::TestCerts(std::string dir, const std::vector<std::string>& args) : dir_(std::move(dir)) {
+  std::vector<std::string> argv = {std::string(ALDER_SOURCE_DIR) + "/scripts/make-certs.sh", dir_};
   argv.insert(argv.end(), args.begin(), args.end());
   const ProgramOutcome made = RunProgram(argv);
   if (made.exit_code != 0) error_ = "make-certs.sh failed: " + made.err + made.out;
@@ -22,8 +20,8 @@ TestTls TestCerts::client(const std::string& name) const {
 }
 
 std::vector<std::string> TestCerts::NodeFlags(int node) const {
-  return {"--tls_cert_file", node_cert(node), "--tls_key_file", node_key(node), "--tls_ca_file",
-          ca()};
+  return {"--tls_cert_file", node_cert(node), "--tls_key_file",
+          node_key(node),    "--tls_ca_file", ca()};
 }
 
 }  // namespace alder::testing
