@@ -121,8 +121,9 @@ tls_flags() {
 }
 if ((TLS)); then
   [[ -f $CERTS/ca.pem ]] || scripts/make-certs.sh "$CERTS" --nodes 3 >&2
-  export ALDER_TLS_CA=$PWD/$CERTS/ca.pem ALDER_TLS_CERT=$PWD/$CERTS/client-admin.pem \
-    ALDER_TLS_KEY=$PWD/$CERTS/client-admin.key
+  CERTS=$(cd "$CERTS" && pwd)  # absolute: the lines printed work from any directory
+  export ALDER_TLS_CA=$CERTS/ca.pem ALDER_TLS_CERT=$CERTS/client-admin.pem \
+    ALDER_TLS_KEY=$CERTS/client-admin.key
 fi
 
 # --- Start --------------------------------------------------------------------------
