@@ -73,6 +73,9 @@ void SetUpContext(const TlsContextSpec& spec, TlsSocketFactory* factory) {
   SSL_CTX* context = factory->context();
   SSL_CTX_set_min_proto_version(context, TLS1_2_VERSION);
   SSL_CTX_set_num_tickets(context, 0);
+  // Read whole records (and what follows) in one recv, not a header and
+  // then a body: a request or reply is one small record.
+  SSL_CTX_set_read_ahead(context, 1);
   // A peer that closes without close_notify ends the connection as an end of
   // file (our own close sends none either: server/tls/tls_socket.h).
   SSL_CTX_set_options(context,

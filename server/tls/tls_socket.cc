@@ -5,6 +5,7 @@
 #include <openssl/x509.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "server/tls/tls_settings.h"
@@ -48,7 +49,24 @@ TlsSocket::TlsSocket(std::shared_ptr<SSLContext> context, const std::string& hos
 }
 
 uint32_t TlsSocket::read(uint8_t* buf, uint32_t len) {
+  if (buffered_end_ == buffered_begin_) {
+    if (len >= kReadBufferBytes) return ReadRecord(buf, len);
+    if (!read_buffer_) read_buffer_ = std::make_unique<uint8_t[]>(kReadBufferBytes);
+    buffered_begin_ = 0;
+    buffered_end_ = ReadRecord(read_buffer_.get(), kReadBufferBytes);
+  }
+  const uint32_t n = std::min(len, buffered_end_ - buffered_begin_);
+  std::memcpy(buf, read_buffer_.get() + buffered_begin_, n);
+  buffered_begin_ += n;
+  return n;
+}
+
+uint32_t TlsSocket::ReadRecord(uint8_t* buf, uint32_t len) {
   try {
+    // Wait first when nothing is decrypted yet: OpenSSL would try a read,
+    // find nothing, and Thrift would wait and read again (one more system
+    // call per message). Throws on the receive timeout or an interrupt.
+    if (handshake_done_ && ssl_ != nullptr && SSL_pending(ssl_) == 0) waitForEvent(true);
     return TSSLSocket::read(buf, len);
   } catch (const TTransportException& e) {
     if (handshake_done_ || !role_.server) throw;
@@ -56,7 +74,12 @@ uint32_t TlsSocket::read(uint8_t* buf, uint32_t len) {
   }
 }
 
+bool TlsSocket::hasPendingDataToRead() {
+  return buffered_end_ > buffered_begin_ || TSSLSocket::hasPendingDataToRead();
+}
+
 bool TlsSocket::peek() {
+  if (buffered_end_ > buffered_begin_) return true;
   try {
     return TSSLSocket::peek();
   } catch (const TTransportException& e) {

@@ -10,6 +10,8 @@
 //    TlsRefusals with the peer's address, and the connection then ends as a
 //    plain end of file (Thrift would log it a second time). A connection
 //    closed before sending a byte (a port probe) is not a refusal.
+//  - reads are buffered (one SSL_read per record), and wait for the socket
+//    before reading rather than after a read that found nothing;
 //  - closing sends no close_notify, and a peer's missing one is an end of
 //    file: every message is framed, so a cut cannot pass for a whole one.
 // The process must ignore SIGPIPE (alderd, alder and the tests do): OpenSSL
@@ -49,6 +51,7 @@ class TlsSocket final : public apache::thrift::transport::TSSLSocket {
 
   uint32_t read(uint8_t* buf, uint32_t len) override;
   bool peek() override;
+  bool hasPendingDataToRead() override;
   void open() override;
   void close() override;  // final: a closed TlsSocket is not opened again
 
@@ -64,6 +67,16 @@ class TlsSocket final : public apache::thrift::transport::TSSLSocket {
 
   // Reports a failed handshake (on a server) and rethrows it as an end of file.
   [[noreturn]] void Refuse(const apache::thrift::transport::TTransportException& e);
+  // One SSL_read of up to `len` bytes, a failed handshake reported.
+  uint32_t ReadRecord(uint8_t* buf, uint32_t len);
+
+  // Small reads are served from here, filled by one SSL_read: a message is
+  // one record (frame header and body), and each SSL_read costs OpenSSL 3's
+  // fixed overhead, which a framed transport's two reads per message doubled.
+  static constexpr uint32_t kReadBufferBytes = 16 * 1024;
+  std::unique_ptr<uint8_t[]> read_buffer_;
+  uint32_t buffered_begin_ = 0;
+  uint32_t buffered_end_ = 0;
 
   const TlsRole role_;
   const std::string expected_name_;  // client: the name the server must carry

@@ -16,8 +16,8 @@ Result<CommandLine> Parse(std::vector<std::string> args) {
   return ParseCommandLine(static_cast<int>(argv.size()), argv.data());
 }
 
-const std::vector<std::string> kFiles = {"--tls_cert_file", "n.pem", "--tls_key_file", "n.key",
-                                         "--tls_ca_file", "ca.pem"};
+const std::vector<std::string> kFiles = {"--tls_cert_file", "n.pem",         "--tls_key_file",
+                                         "n.key",           "--tls_ca_file", "ca.pem"};
 
 std::vector<std::string> WithFiles(std::vector<std::string> args) {
   args.insert(args.end(), kFiles.begin(), kFiles.end());
@@ -34,9 +34,9 @@ TEST(ConfigTls, OffByDefault) {
 }
 
 TEST(ConfigTls, ReadsModesFilesAndPermissions) {
-  auto parsed = Parse(WithFiles({"--client_tls", "mutual", "--internode_tls", "mutual",
-                                 "--client_permissions", " reporting = read , ops=admin",
-                                 "--client_default_permission", "none"}));
+  auto parsed = Parse(
+      WithFiles({"--client_tls", "mutual", "--internode_tls", "mutual", "--client_permissions",
+                 " reporting = read , ops=admin", "--client_default_permission", "none"}));
   ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
   const TlsSettings& tls = parsed->config.tls;
   EXPECT_EQ(tls.client, ClientTls::kMutual);
