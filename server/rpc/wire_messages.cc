@@ -149,8 +149,15 @@ internode::RefusalReason::type ToWire(Status::Refusal reason) {
   return static_cast<internode::RefusalReason::type>(static_cast<int>(reason));
 }
 
-Status::Refusal FromWire(internode::RefusalReason::type reason) {
-  return static_cast<Status::Refusal>(static_cast<int>(reason));
+int32_t ReasonNumber(const internode::Refused& refused) {
+  static_assert(sizeof(refused.reason) == sizeof(int32_t));
+  int32_t number;
+  std::memcpy(&number, &refused.reason, sizeof(number));
+  return number;
+}
+
+Status::Refusal FromWire(const internode::Refused& refused) {
+  return static_cast<Status::Refusal>(ReasonNumber(refused));
 }
 
 }  // namespace alder
