@@ -40,18 +40,26 @@ inputs() {
 
 smoke() {
   local failed=()
+  # A crash's input is kept here (crash-*, leak-*, timeout-*) to replay with
+  # `scripts/fuzz.sh run NAME FILE` and to add to test/fuzz/regressions/NAME.
+  local crashes="$root/$BUILD_DIR/fuzz-crashes"
+  mkdir -p "$crashes"
   for f in $FUZZERS; do
     mapfile -t dirs < <(inputs "$f")
     # Every regression and seed replayed first, then fuzzing for a bounded
     # time; nothing is written to the committed corpus (a scratch one first).
     local scratch
-    scratch=$(mktemp -d)
+    scratch=$(mktemp -d "${TMPDIR:-/tmp}/alder-fuzz-XXXXXX")
+    mkdir "$scratch/corpus" "$scratch/tmp"
     local log="$scratch/log"
     echo "fuzz smoke: $f (${SMOKE_SECONDS}s)"
-    if ! (cd "$scratch" && "$root/$BUILD_DIR/test/fuzz/$f" -max_total_time="$SMOKE_SECONDS" \
-      -max_len=4096 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 "$scratch" "${dirs[@]}" \
+    # TMPDIR: the harnesses' node and config file live there, and go with it.
+    if ! (cd "$scratch" && TMPDIR="$scratch/tmp" "$root/$BUILD_DIR/test/fuzz/$f" \
+      -max_total_time="$SMOKE_SECONDS" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
+      -print_final_stats=1 -artifact_prefix="$crashes/$f-" "$scratch/corpus" "${dirs[@]}" \
       >"$log" 2>&1); then
-      tail -40 "$log" >&2
+      grep -E -A12 "runtime error|ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)" "$log" | head -60 >&2
+      grep -E "Test unit written" "$log" >&2 || true
       failed+=("$f")
     else
       grep -E "^stat::number_of_executed_units|^Done" "$log" | tr '\n' ' '
@@ -76,7 +84,8 @@ long() {
     mapfile -t dirs < <(inputs "$f")
     for d in "${dirs[@]}"; do cp -r "$d/." "$work/corpus/"; done
     # -fork keeps going past a crash (each is saved); one job, the machine is shared.
-    (cd "$work" && "$root/$BUILD_DIR/test/fuzz/$f" -fork=1 -ignore_crashes=1 -ignore_ooms=1 \
+    mkdir -p "$work/tmp"
+    (cd "$work" && TMPDIR="$work/tmp" "$root/$BUILD_DIR/test/fuzz/$f" -fork=1 -ignore_crashes=1 -ignore_ooms=1 \
       -ignore_timeouts=1 -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
       -artifact_prefix="$work/crashes/" "$work/corpus" >"$work/log" 2>&1) || true
     local execs rate crashes
@@ -84,6 +93,7 @@ long() {
     rate=$(grep -oE 'exec/s: [0-9]+' "$work/log" | tail -1 | grep -oE '[0-9]+')
     crashes=$(find "$work/crashes" -type f | wc -l)
     printf '%-26s %12s %9s %8s\n' "$f" "${execs:-0}" "${rate:-0}" "$crashes"
+    rm -rf "$work/tmp"
   done
   echo "logs, corpora and crash inputs in $out"
 }

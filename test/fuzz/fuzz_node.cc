@@ -202,9 +202,8 @@ void Process(apache::thrift::TProcessor& processor, const uint8_t* bytes, size_t
   auto buffer = std::make_shared<TMemoryBuffer>(
       const_cast<uint8_t*>(bytes), static_cast<uint32_t>(size), TMemoryBuffer::OBSERVE, config);
   std::shared_ptr<TTransport> in = buffer;
-  const bool framed = size >= 4 && ((uint32_t{bytes[0]} << 24) | (uint32_t{bytes[1]} << 16) |
-                                    (uint32_t{bytes[2]} << 8) | bytes[3]) == size - 4;
-  if (framed) in = std::make_shared<PerMessageFramedTransport>(buffer, config);
+  const bool bare = size > 0 && bytes[0] == 0x80;
+  if (!bare) in = std::make_shared<PerMessageFramedTransport>(buffer, config);
   auto out = std::make_shared<TMemoryBuffer>(config);
   auto in_protocol = std::make_shared<TBinaryProtocol>(in, frame, 65536, false, true);
   auto out_protocol = std::make_shared<TBinaryProtocol>(out, frame, 65536, false, true);

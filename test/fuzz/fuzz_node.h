@@ -44,10 +44,13 @@ class FuzzNode {
   std::unique_ptr<internode::InternodeProcessor> internode_;
 };
 
-// Runs one request, `bytes`, through `processor` as alderd's server would
-// (binary protocol; framed if the first four bytes are a big-endian length
-// that matches the rest of the input, bare otherwise), and discards the
-// reply. Every exception the processor lets escape is swallowed, as the
+// Runs `bytes` through `processor` as alderd's server runs a connection's
+// bytes: messages in the binary protocol, one after another until the input
+// ends or one fails, replies discarded. Framed (alderd's servers read only
+// frames) unless the input starts as a bare strict message does (0x80, the
+// version's first byte; no frame of a message that fits 2 GB does), so that
+// the fuzzer also reaches the protocol without having to keep a frame's
+// length right. Every exception the processor lets escape is swallowed, as the
 // server's connection loop swallows it by closing the connection; a crash,
 // leak or undefined behaviour is what the fuzzer reports.
 void Process(apache::thrift::TProcessor& processor, const uint8_t* bytes, size_t size);
