@@ -5,7 +5,8 @@
 // decoding (server/rpc/wire_messages.h), and the node's ReplicaService and
 // ExchangeService over real WiredTiger storage. The node is node 1 of a
 // two-node cluster, so a request that names node 2 as its sender, the
-// cluster "alder" and 256 partitions gets past the identity checks to the
+// cluster "alder" and 16 partitions (trees of fanout 4, depth 2: see
+// fuzz_node.cc) gets past the identity checks to the
 // writes, reads, hints and tree calls behind them (the seeds do).
 #include <cstddef>
 #include <cstdint>

@@ -5,8 +5,9 @@ The Thrift requests are made by the generated Python clients
 (thrift/alder.thrift, thrift/internode.thrift) writing into memory, so the
 seeds are exactly what a client or peer sends: binary protocol, strict,
 framed (as alderd's servers read them) and, for a few, bare. Internode
-requests name node 2 of cluster "alder" with 256 partitions, the peer the
-internode harness's node knows, and carry this machine's clock as their HLC,
+requests name node 2 of cluster "alder" with 16 partitions and trees of
+fanout 4 and depth 2, the peer and shape the internode harness's node knows
+(test/fuzz/fuzz_node.cc), and carry this machine's clock as their HLC,
 which is in the past whenever the harness runs, so they pass the clock check.
 
   test/fuzz/make_corpus.py [BUILD_DIR]   (Debian's python3, for python3-thrift;
@@ -90,13 +91,13 @@ def internode_seeds():
     n = "internode_request_fuzzer"
     now_ms = int(time.time() * 1000)
     hlc = now_ms << 16
-    sender = wire.Sender(node_id=2, hlc=hlc, cluster_name="alder", partitions=256,
+    sender = wire.Sender(node_id=2, hlc=hlc, cluster_name="alder", partitions=16,
                          wall_us=now_ms * 1000)
     value = wire.WireRecord(hlc=hlc, node_id=2, tombstone=False, expires_at_ms=0, value=b"v1")
     ttl = wire.WireRecord(hlc=hlc + 1, node_id=2, tombstone=False, expires_at_ms=now_ms + 3600000,
                           value=b"expiring")
     tomb = wire.WireRecord(hlc=hlc + 2, node_id=2, tombstone=True, expires_at_ms=0, value=b"")
-    shape = wire.TreeShape(fanout=16, depth=3)
+    shape = wire.TreeShape(fanout=4, depth=2)
     I = Internode.Client
     write(n, "write", request(I, lambda c: c.send_write(sender, "user:1", value)))
     write(n, "write-ttl", request(I, lambda c: c.send_write(sender, "user:2", ttl)))
@@ -106,9 +107,9 @@ def internode_seeds():
     write(n, "heartbeat", request(I, lambda c: c.send_heartbeat(sender)))
     write(n, "deliver-hints", request(I, lambda c: c.send_deliverHints(
         sender, [wire.HintedWrite(key="h1", record=value), wire.HintedWrite(key="h2", record=tomb)])))
-    write(n, "tree-nodes", request(I, lambda c: c.send_treeNodes(sender, shape, 5, 1, [0, 3, 15])))
+    write(n, "tree-nodes", request(I, lambda c: c.send_treeNodes(sender, shape, 5, 1, [0, 3])))
     write(n, "tree-root", request(I, lambda c: c.send_treeNodes(sender, shape, 0, 0, [0])))
-    write(n, "leaf-keys", request(I, lambda c: c.send_leafKeys(sender, shape, 5, [0, 100, 4095])))
+    write(n, "leaf-keys", request(I, lambda c: c.send_leafKeys(sender, shape, 5, [0, 7, 15])))
     write(n, "fetch-records", request(I, lambda c: c.send_fetchRecords(sender, ["user:1", "x"])))
     write(n, "push-records", request(I, lambda c: c.send_pushRecords(sender, [
         wire.KeyedRecord(key="p1", record=value), wire.KeyedRecord(key="p2")])))
