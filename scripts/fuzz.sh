@@ -102,8 +102,9 @@ long() {
       -ignore_timeouts=1 -max_total_time="$seconds" $(flags "$f") \
       -artifact_prefix="$work/crashes/" "$work/corpus" >"$work/log" 2>&1) || true
     local execs rate crashes
-    execs=$(grep -oE '#[0-9]+' "$work/log" | tail -1 | tr -d '#')
-    rate=$(grep -oE 'exec/s: [0-9]+' "$work/log" | tail -1 | grep -oE '[0-9]+')
+    # -fork's progress lines: "#N: cov: ... exec/s R oom/timeout/crash: ...".
+    execs=$(grep -oE '^#[0-9]+' "$work/log" | tail -1 | tr -d '#' || true)
+    rate=$(grep -oE 'exec/s:? [0-9]+' "$work/log" | tail -1 | grep -oE '[0-9]+' || true)
     crashes=$(find "$work/crashes" -type f | wc -l)
     printf '%-26s %12s %9s %8s\n' "$f" "${execs:-0}" "${rate:-0}" "$crashes"
     rm -rf "$work/tmp"
