@@ -6,6 +6,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake pkg-config
   clang-format                                               # scripts/format.sh --check
+  clang-14 libclang-rt-14-dev                                # libFuzzer, ASan, UBSan (scripts/fuzz.sh)
   thrift-compiler libthrift-dev libevent-dev libboost-dev   # RPC (libthrift-dev's headers need the last two)
   libwiredtiger-dev wiredtiger                               # storage engine and its `wt` tool
   libssl-dev openssl                                         # hashing (EVP), TLS; certificates (scripts/make-certs.sh)

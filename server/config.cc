@@ -7,6 +7,7 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <string_view>
 
 #include "server/common/duration.h"
 #include "server/config_options.h"
@@ -122,10 +123,42 @@ const char* DurabilityName(Durability durability) {
 
 namespace {
 
+// Boost.Program_options 1.74 words an error by replacing each placeholder
+// of its template (%value%, %canonical_option%, ...) with what was given,
+// until the placeholder is gone: a value that contains the placeholder
+// itself never lets it go, and alderd hung at startup
+// (error_with_option_name::replace_token; found by test/fuzz/config_fuzzer,
+// test/fuzz/regressions/config_fuzzer/). No setting has a use for
+// "%word%", so text holding one is refused before Boost reads it.
+bool HasBoostPlaceholder(std::string_view text) {
+  for (size_t open = text.find('%'); open != std::string_view::npos;) {
+    const size_t close = text.find('%', open + 1);
+    if (close == std::string_view::npos) return false;
+    const std::string_view word = text.substr(open + 1, close - open - 1);
+    if (!word.empty() && std::all_of(word.begin(), word.end(),
+                                     [](char c) { return (c >= 'a' && c <= 'z') || c == '_'; })) {
+      return true;
+    }
+    open = close;
+  }
+  return false;
+}
+
+Status PlaceholderRefused(const std::string& where) {
+  return Status::InvalidArgument(where +
+                                 " holds a %word% placeholder, which no setting accepts (and "
+                                 "Boost.Program_options cannot report an error about)");
+}
+
 // Reads flags, then the --config file if one is named (flags win).
 Status ReadFlagsAndConfigFile(int argc, const char* const argv[],
                               const po::options_description& all,
                               const po::options_description& settings, po::variables_map* vm) {
+  for (int i = 1; i < argc; ++i) {
+    if (HasBoostPlaceholder(argv[i])) {
+      return PlaceholderRefused("argument '" + std::string(argv[i]) + "'");
+    }
+  }
   try {
     // Positional arguments are collected, not dropped: `alderd mynode.conf`
     // must not start a default node.
@@ -138,7 +171,11 @@ Status ReadFlagsAndConfigFile(int argc, const char* const argv[],
       const std::string path = (*vm)["config"].as<std::string>();
       std::ifstream file(path);
       if (!file) return Status::InvalidArgument("cannot read config file " + path);
-      po::store(po::parse_config_file(file, settings), *vm);
+      std::stringstream text;
+      text << file.rdbuf();
+      text.clear();  // an empty file sets failbit; it is an empty config
+      if (HasBoostPlaceholder(text.view())) return PlaceholderRefused("config file " + path);
+      po::store(po::parse_config_file(text, settings), *vm);
     }
     po::notify(*vm);
   } catch (const po::error& e) {

@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 #include <thrift/TApplicationException.h>
 
+#include <cstring>
+
 namespace alder {
 namespace {
 
@@ -17,9 +19,17 @@ void ThrowIfInvalid(const Status& status) {
 }
 
 // The consistency a request asked for (QUORUM when unset), or InvalidArgument.
-Consistency ConsistencyOf(bool isset, api::Consistency::type level) {
+// `level` is read as the i32 the client sent: the generated reader stores
+// any number in the enum field, and one outside Consistency's range must not
+// be loaded as a Consistency::type (undefined behaviour; found by
+// test/fuzz/api_request_fuzzer), so it is taken by reference and copied out
+// as an integer.
+Consistency ConsistencyOf(bool isset, const api::Consistency::type& level) {
   if (!isset) return Consistency::kQuorum;
-  switch (level) {
+  static_assert(sizeof(level) == sizeof(int32_t));
+  int32_t number;
+  std::memcpy(&number, &level, sizeof(number));
+  switch (number) {
     case api::Consistency::ONE:
       return Consistency::kOne;
     case api::Consistency::QUORUM:
@@ -27,7 +37,7 @@ Consistency ConsistencyOf(bool isset, api::Consistency::type level) {
     case api::Consistency::ALL:
       return Consistency::kAll;
   }
-  ThrowInvalid(Status::InvalidArgument("consistency " + std::to_string(static_cast<int>(level)) +
+  ThrowInvalid(Status::InvalidArgument("consistency " + std::to_string(number) +
                                        " is not one of ONE (1), QUORUM (2), ALL (3)"));
 }
 

@@ -55,7 +55,7 @@ Status PendingCall::Finish(const std::function<void(internode::InternodeClient&)
   return owner_->Run(connection_, receive, true);
 }
 
-const char* RefusalReasonName(internode::RefusalReason::type reason) {
+const char* RefusalReasonName(int32_t reason) {
   switch (reason) {
     case internode::RefusalReason::CLOCK_AHEAD:
       return "clock ahead";
@@ -170,10 +170,10 @@ Status PeerConnections::Run(std::unique_ptr<Connection>& connection,
   } catch (const internode::Refused& refused) {
     Return(std::move(connection));
     const std::string message =
-        who + " refused (" + RefusalReasonName(refused.reason) + "): " + refused.message;
+        who + " refused (" + RefusalReasonName(ReasonNumber(refused)) + "): " + refused.message;
     // A storage failure may pass (a write conflict, a full disk freed), so
     // it is RetryLater; the other reasons would be given again.
-    return Status::RefusedFor(FromWire(refused.reason), message);
+    return Status::RefusedFor(FromWire(refused), message);
   } catch (const TTransportException& e) {
     connection.reset();
     // The peer probably restarted or died: its other idle connections are

@@ -126,8 +126,9 @@ class PeerConnections {
   std::vector<std::unique_ptr<Connection>> idle_ GUARDED_BY(mu_);
 };
 
-// Translates a refusal's reason for messages: "clock ahead", ...
-const char* RefusalReasonName(internode::RefusalReason::type reason);
+// Translates a refusal's reason (its number, server/rpc/wire_messages.h's
+// ReasonNumber) for messages: "clock ahead", ..., "refused" if unknown.
+const char* RefusalReasonName(int32_t reason);
 
 }  // namespace alder
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 
 namespace alder {
 
@@ -72,7 +73,14 @@ HeartbeatAnswer FromWire(const internode::HeartbeatReply& reply) {
   answer.node_id = NonNegative(reply.node_id);
   answer.hlc = static_cast<uint64_t>(reply.hlc);
   // A peer of an older version reports milliseconds only: take the middle.
-  answer.wall_us = reply.__isset.wall_us ? reply.wall_us : reply.wall_ms * 1000 + 500;
+  // Clamped first: a wall_ms no clock reads (beyond 2^63 us) overflowed the
+  // multiplication (undefined behaviour; found by
+  // test/fuzz/wire_record_fuzzer); clamped, it is just far off, which the
+  // clock checks refuse as they refuse any such reading.
+  constexpr int64_t kMaxWallMs = (std::numeric_limits<int64_t>::max() - 500) / 1000;
+  answer.wall_us = reply.__isset.wall_us
+                       ? reply.wall_us
+                       : std::clamp<int64_t>(reply.wall_ms, -kMaxWallMs, kMaxWallMs) * 1000 + 500;
   if (reply.__isset.client_address) answer.client_address = reply.client_address;
   return answer;
 }
@@ -149,8 +157,15 @@ internode::RefusalReason::type ToWire(Status::Refusal reason) {
   return static_cast<internode::RefusalReason::type>(static_cast<int>(reason));
 }
 
-Status::Refusal FromWire(internode::RefusalReason::type reason) {
-  return static_cast<Status::Refusal>(static_cast<int>(reason));
+int32_t ReasonNumber(const internode::Refused& refused) {
+  static_assert(sizeof(refused.reason) == sizeof(int32_t));
+  int32_t number;
+  std::memcpy(&number, &refused.reason, sizeof(number));
+  return number;
+}
+
+Status::Refusal FromWire(const internode::Refused& refused) {
+  return static_cast<Status::Refusal>(ReasonNumber(refused));
 }
 
 }  // namespace alder

@@ -4,6 +4,8 @@
 #ifndef ALDER_SERVER_RPC_WIRE_MESSAGES_H_
 #define ALDER_SERVER_RPC_WIRE_MESSAGES_H_
 
+#include <cstdint>
+
 #include "internode_types.h"
 #include "server/cluster/messages.h"
 #include "server/common/record.h"
@@ -40,7 +42,14 @@ internode::TreeShape ToWire(TreeShapeId shape);
 TreeShapeId FromWire(const internode::TreeShape& shape);
 
 internode::RefusalReason::type ToWire(Status::Refusal reason);
-Status::Refusal FromWire(internode::RefusalReason::type reason);
+// The reason of a peer's Refused, as the number it sent. A peer may send a
+// number this node does not know (a newer version's reason, or garbage);
+// the generated reader still stores it in the RefusalReason field, outside
+// the enum's range, where it must not be loaded as a RefusalReason
+// (undefined behaviour). Read as an integer it is well defined.
+int32_t ReasonNumber(const internode::Refused& refused);
+// An unknown number gives a Refusal matching none of the named ones.
+Status::Refusal FromWire(const internode::Refused& refused);
 
 }  // namespace alder
 
