@@ -3,13 +3,13 @@
 #
 #   bench/hostile-load.sh [-n OPERATIONS] [--keep]
 #
-#   -n OPERATIONS  requests of the well-behaved client per run (default 40000)
+#   -n OPERATIONS  requests of the well-behaved client per run (default 150000)
 #   --keep         keep the temporary directory (data, logs, raw results)
 #
 # For each of a plaintext node and a node with client_tls = mutual (one node,
 # max_connections 64, client_idle_timeout 3s, durability process): a
 # well-behaved client (alder bench, 4 connections, half puts, half gets)
-# runs OPERATIONS requests alone, then again while bench/hostile_clients.py
+# warms the node up, runs OPERATIONS requests alone, then again while bench/hostile_clients.py
 # attacks the port for as long: random bytes, TLS garbage, handshakes never
 # finished, frames stuck mid-way, and max_connections + 50 idle connections
 # held open. The report gives the well-behaved client's ops/s and errors with
@@ -20,7 +20,7 @@ BENCH_NAME=hostile-load
 # shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-OPERATIONS=40000
+OPERATIONS=150000
 KEEP=0
 while (($#)); do
   case "$1" in
@@ -55,10 +55,11 @@ for mode in plain tls; do
   wait_for_port "$port" "$pid" "$mode alderd"
   bench=("${client[@]}" --port "$port" bench --concurrency 4 --read-ratio 0.5 --value-size 100
     --keys 10000 --json --operations "$OPERATIONS")
-  say "$mode: the well-behaved client alone"
-  run "${bench[@]}" --preload >"$WORK/$mode-alone.json"
+  say "$mode: warm-up (preload and one run), then the well-behaved client alone"
+  run "${bench[@]}" --preload >"$WORK/$mode-warm-up.json"
+  run "${bench[@]}" >"$WORK/$mode-alone.json"
   echo "$(peak_rss_kib "$pid")" >"$WORK/$mode-rss-before"
-  seconds=$("$PYTHON" -c "import json,sys; r=json.load(open(sys.argv[1])); print(max(10, round(r['elapsed_s'] * 1.5)))" "$WORK/$mode-alone.json" 2>/dev/null || echo 30)
+  seconds=$("$PYTHON" -c "import json,sys; r=json.load(open(sys.argv[1])); print(max(30, round(r['elapsed_s'] * 1.5)))" "$WORK/$mode-alone.json" 2>/dev/null || echo 30)
   say "$mode: again, under attack for up to $seconds s"
   "$PYTHON" "$ROOT/bench/hostile_clients.py" "$port" "$seconds" "$MAX_CONNECTIONS" \
     >"$WORK/$mode-attack.json" &
