@@ -383,7 +383,12 @@ TEST_F(ClusterTest, NodesWithDifferentPartitionCountsRefuseToFormACluster) {
   } catch (const api::Unavailable& e) {
     EXPECT_EQ(e.alive_replicas, 1);
   }
-  EXPECT_NE(cluster().node(1).ReadLog().find("cannot form one cluster"), std::string::npos)
+  // Waited for, not read once: under load the refusal may be logged late.
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        return cluster().node(1).ReadLog().find("cannot form one cluster") != std::string::npos;
+      },
+      10s))
       << cluster().Logs();
 }
 

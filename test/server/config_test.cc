@@ -5,17 +5,11 @@
 #include <fstream>
 #include <vector>
 
+#include "test/server/parse_flags.h"
 #include "test/support/temp_dir.h"
 
 namespace alder {
 namespace {
-
-Result<CommandLine> Parse(std::vector<std::string> args) {
-  args.insert(args.begin(), "alderd");
-  std::vector<const char*> argv;
-  for (const auto& a : args) argv.push_back(a.c_str());
-  return ParseCommandLine(static_cast<int>(argv.size()), argv.data());
-}
 
 TEST(Config, DefaultsRunAOneNodeClusterOnPort7700) {
   auto parsed = Parse({});

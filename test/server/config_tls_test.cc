@@ -5,16 +5,10 @@
 #include <vector>
 
 #include "server/config.h"
+#include "test/server/parse_flags.h"
 
 namespace alder {
 namespace {
-
-Result<CommandLine> Parse(std::vector<std::string> args) {
-  args.insert(args.begin(), "alderd");
-  std::vector<const char*> argv;
-  for (const auto& a : args) argv.push_back(a.c_str());
-  return ParseCommandLine(static_cast<int>(argv.size()), argv.data());
-}
 
 const std::vector<std::string> kFiles = {"--tls_cert_file", "n.pem",         "--tls_key_file",
                                          "n.key",           "--tls_ca_file", "ca.pem"};
