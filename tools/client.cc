@@ -24,6 +24,7 @@
 #include "server/common/duration.h"
 #include "server/rpc/per_message_framed_transport.h"
 #include "server/tls/tls_context.h"
+#include "server/tls/tls_socket.h"
 
 namespace alder::tools {
 namespace {
@@ -209,9 +210,7 @@ struct Client::Impl {
     transport = std::make_shared<PerMessageFramedTransport>(socket);
     try {
       transport->open();
-      // The TLS handshake now (a write of nothing does only that), so that
-      // a refused one is a failure to connect, with its reason.
-      if (tls) socket->write(nullptr, 0);
+      HandshakeNow(*socket);  // a refused TLS handshake is a failure to connect
     } catch (const std::exception& e) {
       std::string reason = ReasonOf(e);
       if (reason.find("timed out") != std::string::npos) {

@@ -3,7 +3,7 @@
 #include <spdlog/spdlog.h>
 #include <thrift/TApplicationException.h>
 
-#include <cstring>
+#include "server/rpc/enum_number.h"
 
 namespace alder {
 namespace {
@@ -19,16 +19,10 @@ void ThrowIfInvalid(const Status& status) {
 }
 
 // The consistency a request asked for (QUORUM when unset), or InvalidArgument.
-// `level` is read as the i32 the client sent: the generated reader stores
-// any number in the enum field, and one outside Consistency's range must not
-// be loaded as a Consistency::type (undefined behaviour; found by
-// test/fuzz/api_request_fuzzer), so it is taken by reference and copied out
-// as an integer.
+// `level` is taken by reference and read as a number (server/rpc/enum_number.h).
 Consistency ConsistencyOf(bool isset, const api::Consistency::type& level) {
   if (!isset) return Consistency::kQuorum;
-  static_assert(sizeof(level) == sizeof(int32_t));
-  int32_t number;
-  std::memcpy(&number, &level, sizeof(number));
+  const int32_t number = EnumNumber(level);
   switch (number) {
     case api::Consistency::ONE:
       return Consistency::kOne;

@@ -38,9 +38,7 @@ void AuthenticatedInternodeHandler::Authenticate(const internode::Sender& sender
                           " on a connection whose certificate names " +
                           (tls ? tls->peer_names().Describe() : std::string("nothing")) + ", not " +
                           name;
-  const std::string peer =
-      tls ? tls->getPeerAddress() + ":" + std::to_string(tls->getPeerPort()) : "unknown peer";
-  refusals_->Record(TlsListener::kInternode, TlsRefusal::kIdentity, peer, why);
+  refusals_->Record(TlsListener::kInternode, TlsRefusal::kIdentity, PeerAddressOf(*socket_), why);
   throw TApplicationException("refused: " + why);
 }
 

@@ -6,18 +6,8 @@
 #include "server/tls/tls_socket.h"
 
 namespace alder {
-namespace {
 
 using apache::thrift::TApplicationException;
-using apache::thrift::transport::TSocket;
-
-std::string PeerOf(const std::shared_ptr<apache::thrift::transport::TTransport>& transport) {
-  auto socket = std::dynamic_pointer_cast<TSocket>(transport);
-  if (!socket) return "unknown peer";
-  return socket->getPeerAddress() + ":" + std::to_string(socket->getPeerPort());
-}
-
-}  // namespace
 
 ApiHandlerFactory::ApiHandlerFactory(std::shared_ptr<api::AlderIf> handler,
                                      const ClientPermissions* permissions, TlsRefusals* refusals)
@@ -55,7 +45,7 @@ void AuthorizedApiHandler::Require(Permission needed, const char* op) {
       std::string("permission denied: ") + op + " needs the " + PermissionName(needed) +
       " permission; the client certificate CN=" + common_name_ + " has " + PermissionName(granted);
   if (refusals_)
-    refusals_->Record(TlsListener::kClients, TlsRefusal::kPermission, PeerOf(socket_), why);
+    refusals_->Record(TlsListener::kClients, TlsRefusal::kPermission, PeerAddressOf(*socket_), why);
   throw TApplicationException(why);
 }
 

@@ -11,6 +11,7 @@
 #include "server/rpc/wire_messages.h"
 #include "server/tls/tls_factory_slot.h"
 #include "server/tls/tls_settings.h"
+#include "server/tls/tls_socket.h"
 
 namespace alder {
 namespace {
@@ -130,9 +131,7 @@ std::unique_ptr<PeerConnections::Connection> PeerConnections::Lease(Status* erro
   connection->transport = std::make_shared<PerMessageFramedTransport>(socket, config);
   try {
     connection->transport->open();
-    // The handshake now, so that a peer refusing it is a connect failure
-    // (nothing sent) like any other; a write of nothing only does that.
-    if (options_.tls) socket->write(nullptr, 0);
+    HandshakeNow(*socket);  // a peer refusing TLS is a connect failure
   } catch (const TTransportException& e) {
     ReleaseSlot();
     *error = Status::Unavailable("cannot connect to node " + std::to_string(peer_.node_id) +

@@ -4,6 +4,8 @@
 #include <cstring>
 #include <limits>
 
+#include "server/rpc/enum_number.h"
+
 namespace alder {
 
 internode::WireRecord ToWire(const Record& record) {
@@ -157,12 +159,7 @@ internode::RefusalReason::type ToWire(Status::Refusal reason) {
   return static_cast<internode::RefusalReason::type>(static_cast<int>(reason));
 }
 
-int32_t ReasonNumber(const internode::Refused& refused) {
-  static_assert(sizeof(refused.reason) == sizeof(int32_t));
-  int32_t number;
-  std::memcpy(&number, &refused.reason, sizeof(number));
-  return number;
-}
+int32_t ReasonNumber(const internode::Refused& refused) { return EnumNumber(refused.reason); }
 
 Status::Refusal FromWire(const internode::Refused& refused) {
   return static_cast<Status::Refusal>(ReasonNumber(refused));

@@ -44,9 +44,7 @@ TreeShapeId FromWire(const internode::TreeShape& shape);
 internode::RefusalReason::type ToWire(Status::Refusal reason);
 // The reason of a peer's Refused, as the number it sent. A peer may send a
 // number this node does not know (a newer version's reason, or garbage);
-// the generated reader still stores it in the RefusalReason field, outside
-// the enum's range, where it must not be loaded as a RefusalReason
-// (undefined behaviour). Read as an integer it is well defined.
+// it is read as a number, not loaded as a RefusalReason (enum_number.h).
 int32_t ReasonNumber(const internode::Refused& refused);
 // An unknown number gives a Refusal matching none of the named ones.
 Status::Refusal FromWire(const internode::Refused& refused);

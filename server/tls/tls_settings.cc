@@ -33,7 +33,7 @@ const char* InternodeTlsName(InternodeTls mode) {
 }
 
 std::string NodeCertificateName(uint32_t node_id) {
-  return "alder-node-" + std::to_string(node_id);
+  return kNodeNamePrefix + std::to_string(node_id);
 }
 
 }  // namespace alder

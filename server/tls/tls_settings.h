@@ -39,7 +39,9 @@ Result<InternodeTls> ParseInternodeTls(const std::string& text);
 const char* ClientTlsName(ClientTls mode);
 const char* InternodeTlsName(InternodeTls mode);
 
-// The name a node's certificate carries, as subject CN or DNS SAN.
+// The name a node's certificate carries, as subject CN or DNS SAN:
+// kNodeNamePrefix and the node id.
+inline constexpr const char* kNodeNamePrefix = "alder-node-";
 std::string NodeCertificateName(uint32_t node_id);
 
 }  // namespace alder

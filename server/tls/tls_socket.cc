@@ -19,8 +19,6 @@ using apache::thrift::transport::TSSLException;
 using apache::thrift::transport::TSSLSocket;
 using apache::thrift::transport::TTransportException;
 
-constexpr const char* kNodeNamePrefix = "alder-node-";
-
 bool NamesSomeNode(const CertificateNames& names) {
   auto is_node = [](const std::string& name) { return name.rfind(kNodeNamePrefix, 0) == 0; };
   if (is_node(names.common_name)) return true;
@@ -136,7 +134,7 @@ void TlsSocket::authorize() {
 }
 
 void TlsSocket::Refuse(const TTransportException& e) {
-  const std::string peer = getPeerAddress() + ":" + std::to_string(getPeerPort());
+  const std::string peer = PeerAddressOf(*this);
   const std::string what = e.what();
   const bool nothing_received = ssl_ == nullptr || BIO_number_read(SSL_get_rbio(ssl_)) == 0;
   if (e.getType() == TTransportException::TIMED_OUT) {
@@ -165,6 +163,18 @@ void TlsSocket::Refuse(const TTransportException& e) {
   // Closed now: Thrift's clean-up would flush and so retry the handshake.
   close();
   throw TTransportException(TTransportException::END_OF_FILE, "TLS handshake refused: " + what);
+}
+
+std::string PeerAddressOf(apache::thrift::transport::TTransport& transport) {
+  auto* socket = dynamic_cast<apache::thrift::transport::TSocket*>(&transport);
+  if (socket == nullptr) return "unknown peer";
+  return socket->getPeerAddress() + ":" + std::to_string(socket->getPeerPort());
+}
+
+void HandshakeNow(apache::thrift::transport::TSocket& socket) {
+  // TSSLSocket shakes hands on its first write; a write of nothing does
+  // only that.
+  if (dynamic_cast<TlsSocket*>(&socket) != nullptr) socket.write(nullptr, 0);
 }
 
 TlsSocketFactory::TlsSocketFactory(TlsRole role)

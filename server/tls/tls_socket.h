@@ -109,6 +109,15 @@ class TlsSocketFactory final : public apache::thrift::transport::TSSLSocketFacto
   const TlsRole role_;
 };
 
+// "host:port" of a connection's peer, for log lines; "unknown peer" if
+// `transport` is not a socket.
+std::string PeerAddressOf(apache::thrift::transport::TTransport& transport);
+
+// On an open client TlsSocket, runs the handshake now, so that a refused one
+// fails the connect (nothing sent yet) rather than the first call; throws
+// as the handshake does. Nothing to do on a plaintext socket.
+void HandshakeNow(apache::thrift::transport::TSocket& socket);
+
 }  // namespace alder
 
 #endif  // ALDER_SERVER_TLS_TLS_SOCKET_H_

@@ -23,6 +23,7 @@
 #include <thread>
 
 #include "server/tls/tls_context.h"
+#include "server/tls/tls_socket.h"
 
 #ifndef ALDERD_PATH
 #error "ALDERD_PATH must name the alderd binary"
@@ -264,7 +265,7 @@ ApiClient::ApiClient(uint16_t port, std::chrono::milliseconds timeout,
   client_ =
       std::make_unique<api::AlderClient>(std::make_shared<protocol::TBinaryProtocol>(transport_));
   transport_->open();
-  if (tls) socket->write(nullptr, 0);  // the handshake: a refusal throws here
+  HandshakeNow(*socket);  // with TLS, a refusal throws here
 }
 
 ApiClient::~ApiClient() {
