@@ -4,13 +4,13 @@
 
 namespace alder {
 
-RepairScheduler::RepairScheduler(uint32_t self_id, const Ring* ring, const TreeSet* trees,
+RepairScheduler::RepairScheduler(uint32_t self_id, const ClusterMap* map, const TreeSet* trees,
                                  TreeExchange* exchange, Membership* membership,
                                  const clock::PhysicalClock* clock,
                                  std::chrono::milliseconds interval, std::atomic<bool>* syncing,
                                  clock::BackgroundRunner* runner)
     : self_id_(self_id),
-      ring_(ring),
+      map_(map),
       trees_(trees),
       exchange_(exchange),
       membership_(membership),
@@ -54,7 +54,7 @@ ExchangeTotals RepairScheduler::totals() const {
 
 void RepairScheduler::ExchangePartition(uint32_t partition, RepairTotals* totals) {
   const bool syncing = syncing_ && syncing_->load();
-  for (uint32_t peer : ring_->PreferenceList(partition)) {
+  for (uint32_t peer : map_->Current()->AllReplicas(partition)) {
     if (peer == self_id_) continue;
     // A peer marked down may be back since its last heartbeat: try it.
     if (!membership_->ConfirmUp(peer)) {
@@ -114,9 +114,10 @@ Result<RepairTotals> RepairScheduler::RepairNow(std::optional<uint32_t> partitio
 
 void RepairScheduler::MaybeFinishSync() {
   if (!syncing_ || !syncing_->load()) return;
+  const std::shared_ptr<const ClusterView> view = map_->Current();
   MutexLock lock(&mu_);
   for (uint32_t p : trees_->owned()) {
-    for (uint32_t peer : ring_->PreferenceList(p)) {
+    for (uint32_t peer : view->AllReplicas(p)) {
       if (peer == self_id_) continue;
       if (!synced_with_.contains({p, peer})) return;
     }
@@ -158,9 +159,10 @@ std::optional<uint64_t> RepairScheduler::LastSuccessStartMs(uint32_t partition,
 std::vector<std::pair<std::pair<uint32_t, uint32_t>, std::optional<uint64_t>>>
 RepairScheduler::Snapshot() const {
   std::vector<std::pair<std::pair<uint32_t, uint32_t>, std::optional<uint64_t>>> out;
+  const std::shared_ptr<const ClusterView> view = map_->Current();
   MutexLock lock(&mu_);
   for (uint32_t p : trees_->owned()) {
-    for (uint32_t peer : ring_->PreferenceList(p)) {
+    for (uint32_t peer : view->AllReplicas(p)) {
       if (peer == self_id_) continue;
       auto it = last_success_.find({p, peer});
       out.push_back(
@@ -172,8 +174,9 @@ RepairScheduler::Snapshot() const {
 }
 
 bool ExchangeGuard::ReplicasHold(std::string_view key, const StoredRecord& stored) {
-  const uint32_t partition = ring_->PartitionOfKey(key);
-  for (uint32_t peer : ring_->PreferenceList(partition)) {
+  const std::shared_ptr<const ClusterView> view = map_->Current();
+  const uint32_t partition = view->PartitionOfKey(key);
+  for (uint32_t peer : view->AllReplicas(partition)) {
     if (peer == self_id_) continue;
     const auto last = scheduler_->LastSuccessStartMs(partition, peer);
     if (!last || *last <= stored.stored_at_ms) return false;

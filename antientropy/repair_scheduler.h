@@ -1,6 +1,8 @@
 // Runs anti-entropy: every anti_entropy_interval, an exchange of each
 // partition this node replicates with each of its other replicas that is up
-// (server/membership.h), one at a time; and on demand (alder repair).
+// (server/membership.h), one at a time; and on demand (alder repair). The
+// replicas are those of the cluster view (server/cluster/cluster_view.h)
+// when the exchange starts: during a ring change, of both rings.
 //
 // It remembers, per partition and peer, when the last successful two-way exchange
 // started. That is what tombstone GC asks (ExchangeGuard below): a record
@@ -40,8 +42,8 @@
 
 #include "antientropy/tombstone_gc.h"
 #include "antientropy/tree_exchange.h"
+#include "server/cluster/cluster_map.h"
 #include "server/cluster/membership.h"
-#include "server/cluster/ring.h"
 #include "server/common/thread_annotations.h"
 
 namespace alder {
@@ -65,8 +67,8 @@ struct ExchangeTotals {
 class RepairScheduler {
  public:
   // Pointers must outlive the scheduler. `syncing` may be null.
-  RepairScheduler(uint32_t self_id, const Ring* ring, const TreeSet* trees, TreeExchange* exchange,
-                  Membership* membership, const clock::PhysicalClock* clock,
+  RepairScheduler(uint32_t self_id, const ClusterMap* map, const TreeSet* trees,
+                  TreeExchange* exchange, Membership* membership, const clock::PhysicalClock* clock,
                   std::chrono::milliseconds interval, std::atomic<bool>* syncing,
                   clock::BackgroundRunner* runner = clock::RealTimeRunner());
   ~RepairScheduler();  // Stop()s
@@ -106,7 +108,7 @@ class RepairScheduler {
   void MaybeFinishSync();
 
   const uint32_t self_id_;
-  const Ring* const ring_;
+  const ClusterMap* const map_;
   const TreeSet* const trees_;
   TreeExchange* const exchange_;
   Membership* const membership_;
@@ -125,17 +127,18 @@ class RepairScheduler {
 };
 
 // Tombstone GC's condition 2 (antientropy/tombstone_gc.h) in a cluster: every
-// other replica of the key's partition has exchanged with this node since
-// the record was stored here.
+// other replica of the key's partition, in the current ring and in the one a
+// change is moving to, has exchanged with this node since the record was
+// stored here.
 class ExchangeGuard final : public PurgeGuard {
  public:
-  ExchangeGuard(uint32_t self_id, const Ring* ring, const RepairScheduler* scheduler)
-      : self_id_(self_id), ring_(ring), scheduler_(scheduler) {}
+  ExchangeGuard(uint32_t self_id, const ClusterMap* map, const RepairScheduler* scheduler)
+      : self_id_(self_id), map_(map), scheduler_(scheduler) {}
   bool ReplicasHold(std::string_view key, const StoredRecord& stored) override;
 
  private:
   const uint32_t self_id_;
-  const Ring* const ring_;
+  const ClusterMap* const map_;
   const RepairScheduler* const scheduler_;
 };
 

@@ -111,6 +111,17 @@ Node::Node(const NodeConfig& config, Clocks* clocks, WtStorage* storage)
 
 Node::~Node() = default;
 
+Result<std::unique_ptr<ClusterMap>> FoundingClusterMap(const NodeConfig& config) {
+  std::vector<Member> members;
+  for (const Peer& peer : config.peers) {
+    members.push_back({peer.node_id, peer.internode.ToString(), MemberState::kNormal});
+  }
+  auto view = ClusterView::Create(ClusterView::Founding(
+      std::move(members), config.cluster_name, config.partitions, config.replication_factor));
+  if (!view.ok()) return view.status();
+  return std::make_unique<ClusterMap>(std::move(view).value(), nullptr);
+}
+
 std::string Node::OpenLocalParts() {
   auto tls = NodeTls::Build(config_);
   if (!tls.ok()) return tls.status().message();
@@ -118,11 +129,11 @@ std::string Node::OpenLocalParts() {
   auto hints = WtHintStore::Open(storage_, &clocks_.cluster);
   if (!hints.ok()) return hints.status().ToString();
   hints_ = std::move(hints).value();
-  std::vector<uint32_t> node_ids;
-  for (const Peer& peer : config_.peers) node_ids.push_back(peer.node_id);
-  auto ring = Ring::Create(node_ids, config_.partitions, config_.replication_factor);
-  if (!ring.ok()) return ring.status().message();
-  ring_ = std::make_unique<Ring>(std::move(ring).value());
+  // The cluster state is not yet persisted: every start founds it again
+  // from `peers` (join and decommission will change that).
+  auto map = FoundingClusterMap(config_);
+  if (!map.ok()) return map.status().message();
+  cluster_map_ = std::move(map).value();
   if (std::string why = BuildTrees(); !why.empty()) return why;
   return CheckTimeAway();
 }
@@ -132,8 +143,9 @@ std::string Node::OpenLocalParts() {
 std::string Node::BuildTrees() {
   const TreeShape shape{config_.tree_fanout, config_.tree_depth};
   if (std::string why = CheckTreeShape(shape); !why.empty()) return why;
-  const std::vector<uint32_t> owned =
-      config_.maintain_trees ? ring_->PartitionsOf(config_.node_id) : std::vector<uint32_t>();
+  const std::vector<uint32_t> owned = config_.maintain_trees
+                                          ? cluster_map_->Current()->PartitionsOf(config_.node_id)
+                                          : std::vector<uint32_t>();
   trees_ = std::make_unique<TreeSet>(config_.partitions, shape, owned);
   if (!config_.maintain_trees) return "";
   const auto started = std::chrono::steady_clock::now();
@@ -179,7 +191,7 @@ void Node::BuildClusterParts() {
   // other replica has exchanged with this node since they were stored.
   // Without trees no exchange ever happens, so only keys this node alone
   // replicates are purged.
-  guard_ = std::make_unique<ExchangeGuard>(config_.node_id, ring_.get(), scheduler_.get());
+  guard_ = std::make_unique<ExchangeGuard>(config_.node_id, cluster_map_.get(), scheduler_.get());
   gc_ = std::make_unique<TombstoneCollector>(
       storage_, &clocks_.cluster, guard_.get(),
       TombstoneGcOptions{.gc_grace = config_.gc_grace, .interval = config_.gc_interval});
@@ -214,7 +226,7 @@ void Node::BuildReplication() {
           std::make_shared<InternodeHandlerFactory>(internode_handler_,
                                                     tls_->refusals_on(TlsListener::kInternode))));
   coordinator_ = std::make_unique<Coordinator>(
-      ring_.get(), &hlc_, replicas_.get(), membership_.get(), hints_.get(),
+      cluster_map_.get(), &hlc_, replicas_.get(), membership_.get(), hints_.get(),
       CoordinatorOptions{.request_timeout = config_.request_timeout,
                          .hint_window = config_.hint_window,
                          .syncing = &syncing_});
@@ -231,9 +243,9 @@ void Node::BuildAntiEntropy() {
       std::make_unique<TreeExchange>(storage_, trees_.get(), transport_.get(), &clocks_.cluster,
                                      config_.gc_grace, repair_limiter_.get());
   scheduler_ = std::make_unique<RepairScheduler>(
-      config_.node_id, ring_.get(), trees_.get(), exchange_.get(), membership_.get(),
+      config_.node_id, cluster_map_.get(), trees_.get(), exchange_.get(), membership_.get(),
       &clocks_.cluster, config_.anti_entropy_interval, &syncing_);
-  admin_ = std::make_unique<AntiEntropyAdmin>(config_.node_id, ring_.get(), trees_.get(),
+  admin_ = std::make_unique<AntiEntropyAdmin>(config_.node_id, cluster_map_.get(), trees_.get(),
                                               exchange_.get(), scheduler_.get(), storage_);
 }
 
@@ -261,7 +273,8 @@ void Node::BuildClientApi() {
 
 // What `alder status` shows of this node.
 api::ClusterStatus Node::DescribeNode() const {
-  api::ClusterStatus status = DescribeCluster(config_, *ring_, *membership_, metrics_);
+  api::ClusterStatus status =
+      DescribeCluster(config_, cluster_map_->Current()->old_ring(), *membership_, metrics_);
   if (config_.maintain_trees) {
     admin_->DescribeInto(&status, clocks_.cluster.NowMs(), storage_->stats().purges,
                          syncing_.load());

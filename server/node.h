@@ -22,12 +22,12 @@
 #include "antientropy/tree_set.h"
 #include "clock/cluster_clock.h"
 #include "clock/hlc.h"
+#include "server/cluster/cluster_map.h"
 #include "server/cluster/coordinator.h"
 #include "server/cluster/hint_deliverer.h"
 #include "server/cluster/membership.h"
 #include "server/cluster/replica_service.h"
 #include "server/cluster/replicas.h"
-#include "server/cluster/ring.h"
 #include "server/common/metrics.h"
 #include "server/config.h"
 #include "server/metrics_endpoint.h"
@@ -63,6 +63,10 @@ struct NodeStorage {
 // Returns why it could not, or "" when `out` holds both.
 std::string OpenNodeStorage(const NodeConfig& config, const clock::PhysicalClock* clock,
                             NodeStorage* out);
+
+// The cluster map of the cluster `config.peers` found: every peer normal,
+// version 1. Returns InvalidArgument when the peers cannot form a ring.
+Result<std::unique_ptr<ClusterMap>> FoundingClusterMap(const NodeConfig& config);
 
 // The node's parts, declared in the order they are built so that each is
 // destroyed before the parts it uses. Call the steps below once each, in
@@ -109,7 +113,7 @@ class Node {
   StorageCeilingStore ceiling_;
   clock::HybridLogicalClock hlc_;
   std::unique_ptr<HintStore> hints_;
-  std::unique_ptr<Ring> ring_;
+  std::unique_ptr<ClusterMap> cluster_map_;
   std::unique_ptr<TreeSet> trees_;
   AbsenceTracker absence_;
   // True while this node syncs after an absence longer than gc_grace.

@@ -5,61 +5,14 @@
 
 #include <memory>
 
+#include "server/cluster/ack_tally.h"
+
 namespace alder {
-const char* LevelName(Consistency level) {
-  switch (level) {
-    case Consistency::kOne:
-      return "ONE";
-    case Consistency::kQuorum:
-      return "QUORUM";
-    case Consistency::kAll:
-      return "ALL";
-  }
-  return "?";
-}
 
-namespace {
-
-// Whether a failed replica write certainly left the replica unchanged: it
-// refused the write, or the request never reached it. A time-out or a broken
-// connection after sending may have applied it.
-bool DefinitelyNotApplied(const Status& s) {
-  return s.code() == Status::Code::kRefused || s.code() == Status::Code::kRetryLater ||
-         s.code() == Status::Code::kUnavailable;
-}
-
-std::string Join(const std::vector<std::string>& parts) {
-  std::string out;
-  for (const std::string& p : parts) out += (out.empty() ? "" : "; ") + p;
-  return out;
-}
-
-// The answer when fewer of the key's replicas are up than the level needs:
-// nothing was sent.
-Status TooFewUp(Consistency level, uint32_t required, size_t replicas, size_t up) {
-  return Status::Unavailable(
-      fmt::format("{} needs {} of the key's {} replicas, {} are up", LevelName(level), required,
-                  replicas, up),
-      Status::ReplicaCounts{static_cast<int>(required), static_cast<int>(up)});
-}
-
-}  // namespace
-
-uint32_t RequiredAcks(Consistency level, uint32_t replicas) {
-  switch (level) {
-    case Consistency::kOne:
-      return 1;
-    case Consistency::kQuorum:
-      return replicas / 2 + 1;
-    case Consistency::kAll:
-      return replicas;
-  }
-  return replicas;
-}
-
-Coordinator::Coordinator(const Ring* ring, clock::HybridLogicalClock* clock, Replicas* replicas,
-                         Membership* membership, HintStore* hints, CoordinatorOptions options)
-    : ring_(ring),
+Coordinator::Coordinator(const ClusterMap* map, clock::HybridLogicalClock* clock,
+                         Replicas* replicas, Membership* membership, HintStore* hints,
+                         CoordinatorOptions options)
+    : map_(map),
       clock_(clock),
       replicas_(replicas),
       membership_(membership),
@@ -118,44 +71,45 @@ void Coordinator::AfterFailedReplicaWrite(uint32_t node, const std::string& key,
 // arrived. A replica that is down or fails gets the write as a hint.
 class Coordinator::WriteRound {
  public:
-  WriteRound(Coordinator* c, std::string key, const Record& record, uint32_t required)
+  WriteRound(Coordinator* c, std::string key, const Record& record, AckTally tally)
       : c_(c),
         key_(std::move(key)),
         record_(record),
-        required_(required),
+        tally_(std::move(tally)),
         round_(c->transport_->NewRound(c->transport_->Now() + c->options_.request_timeout)) {}
 
   // Sends to the other replicas first, then writes this node's own.
-  void Send(const std::vector<uint32_t>& replicas);
+  void Send();
   // Waits for replies until the level's acks arrived, every replica
   // answered, or the deadline passed.
   void Collect();
   // Leaves the replies not waited for to the transport: a replica that
   // fails or times out there still gets its hint.
   void HandOffLeftovers();
-  bool enough() const { return acks_ >= required_; }
+  bool enough() const { return tally_.enough(); }
   // Why the write did not get its acks.
   Status Shortfall(Consistency level) const;
 
  private:
   void OnReplicaFailure(uint32_t node, const Status& s);
+  // "QUORUM needs 2 acks", and in which sets during a ring change.
+  std::string Needs(Consistency level) const;
 
   Coordinator* const c_;
   const std::string key_;
   const Record& record_;
-  const uint32_t required_;
+  AckTally tally_;
   std::unique_ptr<ReplicaRound> round_;
-  uint32_t acks_ = 0;
   // Replicas that failed in a way that may still have applied the write
   // (sent, then no answer or a broken connection).
   uint32_t outcome_unknown_ = 0;
   std::vector<std::string> failed_;
 };
 
-void Coordinator::WriteRound::Send(const std::vector<uint32_t>& replicas) {
+void Coordinator::WriteRound::Send() {
   const uint32_t self = c_->replicas_->self_id();
   bool write_locally = false;
-  for (uint32_t node : replicas) {
+  for (uint32_t node : tally_.targets()) {
     if (node == self) {
       write_locally = true;
     } else if (!c_->membership_->IsUp(node)) {
@@ -169,7 +123,7 @@ void Coordinator::WriteRound::Send(const std::vector<uint32_t>& replicas) {
   }
   if (!write_locally) return;
   if (const Status s = c_->replicas_->Write(self, key_, record_); s.ok()) {
-    ++acks_;
+    tally_.Ack(self);
   } else {
     spdlog::error("local write failed: {}", s.ToString());
     failed_.push_back(s.ToString());
@@ -180,7 +134,7 @@ void Coordinator::WriteRound::Collect() {
   auto on_reply = [this](uint32_t node, ReplicaCall& call) {
     const Status s = c_->transport_->FinishWrite(call);
     if (s.ok()) {
-      ++acks_;
+      tally_.Ack(node);
     } else {
       OnReplicaFailure(node, s);
     }
@@ -207,51 +161,69 @@ void Coordinator::WriteRound::HandOffLeftovers() {
   });
 }
 
+std::string Coordinator::WriteRound::Needs(Consistency level) const {
+  return fmt::format("{} needs {} acks{}", LevelName(level), tally_.required(),
+                     tally_.set_count() > 1 ? " in each of the old and new replica sets" : "");
+}
+
 Status Coordinator::WriteRound::Shortfall(Consistency level) const {
-  const std::string why = Join(failed_);
-  const Status::ReplicaCounts acked{static_cast<int>(required_), static_cast<int>(acks_)};
+  const std::string why = JoinReasons(failed_);
+  const uint32_t required = tally_.required();
+  const uint32_t acks = tally_.weakest_acks();
+  const Status::ReplicaCounts acked{static_cast<int>(required), static_cast<int>(acks)};
   const bool all_answered = round_->all_answered();
-  if (all_answered && acks_ == 0 && outcome_unknown_ == 0) {
+  if (all_answered && tally_.total_acks() == 0 && outcome_unknown_ == 0) {
     // Every replica answered and none took the write: it was written
     // nowhere, which is what Unavailable promises.
-    return Status::Unavailable(fmt::format("{} needs {} acks, no replica took the write: {}",
-                                           LevelName(level), required_, why),
-                               Status::ReplicaCounts{static_cast<int>(required_), 0});
+    return Status::Unavailable(fmt::format("{}, no replica took the write: {}", Needs(level), why),
+                               Status::ReplicaCounts{static_cast<int>(required), 0});
   }
   if (all_answered && outcome_unknown_ == 0) {
     // Some replicas hold the write: its outcome is not "nothing written".
     // Anti-entropy spreads it; the client must treat it as unknown.
-    return Status::TimedOut(
-        fmt::format("{} needs {} acks, {} replicas took the write and the others refused it "
-                    "(the write may still take effect): {}",
-                    LevelName(level), required_, acks_, why),
-        acked);
+    return Status::TimedOut(fmt::format("{}, {} replicas took the write and the others refused it "
+                                        "(the write may still take effect): {}",
+                                        Needs(level), tally_.total_acks(), why),
+                            acked);
   }
   return Status::TimedOut(
-      fmt::format("{} needs {} acks, {} arrived within {} ms (the write may still land){}{}",
-                  LevelName(level), required_, acks_, c_->options_.request_timeout.count(),
-                  why.empty() ? "" : ": ", why),
+      fmt::format("{}, {} arrived within {} ms (the write may still land){}{}", Needs(level), acks,
+                  c_->options_.request_timeout.count(), why.empty() ? "" : ": ", why),
       acked);
 }
 
+Result<uint32_t> Coordinator::UpInEachSet(const AckTally& tally, Consistency level) {
+  uint32_t fewest = UINT32_MAX;
+  for (size_t i = 0; i < tally.set_count(); ++i) {
+    const uint32_t alive = AliveCount(tally.set(i), tally.required());
+    if (alive < tally.required()) {
+      return TooFewUp(level, tally.required(), tally.set(i).size(), alive, tally.set_name(i));
+    }
+    fewest = std::min(fewest, alive);
+  }
+  return fewest;
+}
+
 Result<Version> Coordinator::Write(std::string_view key, Record record, Consistency consistency) {
-  const std::vector<uint32_t>& replicas = ring_->NodesForKey(key);
-  const auto required = RequiredAcks(consistency, static_cast<uint32_t>(replicas.size()));
-  const uint32_t alive = AliveCount(replicas, required);
-  if (alive < required) return Failed(TooFewUp(consistency, required, replicas.size(), alive));
+  // One view for the whole request: a ring change that lands meanwhile
+  // applies to the next one.
+  const std::shared_ptr<const ClusterView> view = map_->Current();
+  AckTally tally(view->WritesTo(view->PartitionOfKey(key)), consistency);
+  const Result<uint32_t> alive = UpInEachSet(tally, consistency);
+  if (!alive.ok()) return Failed(alive.status());
   // Stamped only when this node's clocks are in step with the cluster, so
   // no replica ever stores a stamp that would beat later writes unfairly.
   Result<clock::Timestamp> stamp = membership_->StampWrite();
   if (!stamp.ok()) {
-    return Failed(Status::Unavailable(
-        stamp.status().message(),
-        Status::ReplicaCounts{static_cast<int>(required), static_cast<int>(alive)}));
+    return Failed(Status::Unavailable(stamp.status().message(),
+                                      Status::ReplicaCounts{static_cast<int>(tally.required()),
+                                                            static_cast<int>(alive.value())}));
   }
   record.version = Version{stamp.value(), replicas_->self_id()};
   if (record.expires_at_ms != 0) record.expires_at_ms += record.version.hlc.wall_ms();
 
-  WriteRound round(this, std::string(key), record, required);
-  round.Send(replicas);
+  WriteRound round(this, std::string(key), record, std::move(tally));
+  round.Send();
   round.Collect();
   round.HandOffLeftovers();
   if (!round.enough()) return Failed(round.Shortfall(consistency));
@@ -398,7 +370,7 @@ void Coordinator::ReadRound::HandOffLeftovers() {
 }
 
 Status Coordinator::ReadRound::Shortfall(Consistency level) const {
-  const std::string why = Join(failed_);
+  const std::string why = JoinReasons(failed_);
   const Status::ReplicaCounts answered{static_cast<int>(required_),
                                        static_cast<int>(answers_.size())};
   if (round_->all_answered()) {
@@ -436,11 +408,12 @@ Result<Record> Coordinator::Get(std::string_view key, Consistency consistency) {
                     "before it serves reads; ask another node",
                     replicas_->self_id())));
   }
-  const std::vector<uint32_t>& replicas = ring_->NodesForKey(key);
+  const std::shared_ptr<const ClusterView> view = map_->Current();
+  const std::vector<uint32_t>& replicas = view->ReadReplicas(view->PartitionOfKey(key));
   const auto required = RequiredAcks(consistency, static_cast<uint32_t>(replicas.size()));
   std::vector<uint32_t> candidates = ReadCandidates(replicas, required);
   if (candidates.size() < required) {
-    return Failed(TooFewUp(consistency, required, replicas.size(), candidates.size()));
+    return Failed(TooFewUp(consistency, required, replicas.size(), candidates.size(), ""));
   }
 
   ReadRound round(this, std::string(key), std::move(candidates), required);

@@ -1,10 +1,13 @@
 // The coordinator: the write and read path a client request takes through
 // the node it reached (DESIGN.md section 5). Any node coordinates any key.
 //
-// Writes: the replicas are the key's preference list (server/ring.h). If
-// fewer of them are up than the consistency level needs, the answer is
-// Unavailable at once, without waiting on nodes known to be down; so it is
-// while this node's clock is fenced (server/membership.h). Otherwise the
+// Writes: the replicas are the key's preference list in the cluster view
+// (server/cluster/cluster_view.h), read once per request; during a ring
+// change, the old and the new list, and the level must hold in each (an
+// AckTally, server/cluster/ack_tally.h). If fewer of them are up than the
+// consistency level needs, the answer is Unavailable at once, without
+// waiting on nodes known to be down; so it is while this node's clock is
+// fenced (server/membership.h). Otherwise the
 // write is stamped once with this node's HLC and sent to every replica in
 // parallel (this node's own replica is written directly, no network); the
 // answer comes when the level's acks arrived, or TimedOut after
@@ -12,9 +15,10 @@
 // or times out gets the write as a hint (server/hint_store.h), replayed when
 // it is back, unless hints are disabled (hint_window 0).
 //
-// Reads ask as many live replicas as the level needs (this node first, then
-// the preference order), asking the next live replica when one fails or has
-// not answered after a tenth of request_timeout (speculative retry), and
+// Reads ask as many live replicas of the view's read set as the level needs
+// (this node first, then the preference order), asking the next live
+// replica when one fails or has not answered after a tenth of
+// request_timeout (speculative retry), and
 // return the greatest version; tombstones and expired records read as
 // NotFound. Replicas that answered with an older version, or nothing, are
 // repaired in the background with the winner (read repair), at most
@@ -37,9 +41,10 @@
 #include <string_view>
 
 #include "clock/hlc.h"
+#include "server/cluster/cluster_map.h"
+#include "server/cluster/consistency.h"
 #include "server/cluster/membership.h"
 #include "server/cluster/replicas.h"
-#include "server/cluster/ring.h"
 #include "server/cluster/transport.h"
 #include "server/common/bounded_task_pool.h"
 #include "server/common/in_flight_count.h"
@@ -49,15 +54,6 @@
 #include "server/storage/hint_store.h"
 
 namespace alder {
-
-enum class Consistency { kOne = 1, kQuorum = 2, kAll = 3 };
-
-// "ONE", "QUORUM" or "ALL", as errors name a level.
-const char* LevelName(Consistency level);
-
-// Acknowledgements a level needs with `replicas` replicas: ONE 1, QUORUM a
-// majority, ALL every one.
-uint32_t RequiredAcks(Consistency level, uint32_t replicas);
 
 struct WriteOptions {
   std::optional<std::chrono::milliseconds> ttl;  // none: never expires
@@ -86,10 +82,12 @@ struct CoordinatorStats {
   uint64_t read_repairs_dropped = 0;  // over max_pending_repairs; not in read_repairs
 };
 
+class AckTally;
+
 class Coordinator {
  public:
   // All pointers must outlive the coordinator.
-  Coordinator(const Ring* ring, clock::HybridLogicalClock* clock, Replicas* replicas,
+  Coordinator(const ClusterMap* map, clock::HybridLogicalClock* clock, Replicas* replicas,
               Membership* membership, HintStore* hints, CoordinatorOptions options);
   ~Coordinator();  // waits for the read repairs and the replies handed off
   Coordinator(const Coordinator&) = delete;
@@ -116,6 +114,9 @@ class Coordinator {
   using Answer = std::pair<uint32_t, std::optional<Record>>;
 
   Result<Version> Write(std::string_view key, Record record, Consistency consistency);
+  // The fewest replicas up in any of the write's sets, or Unavailable when
+  // a set has fewer up than the level needs.
+  Result<uint32_t> UpInEachSet(const AckTally& tally, Consistency level);
   // The live replicas of `replicas` a read may ask, this node first.
   std::vector<uint32_t> ReadCandidates(const std::vector<uint32_t>& replicas, uint32_t required);
   // The read's answer from the replicas' `answers`: the newest record, or
@@ -134,7 +135,7 @@ class Coordinator {
   // those marked down (Membership::ConfirmUp).
   uint32_t AliveCount(const std::vector<uint32_t>& replicas, uint32_t required);
 
-  const Ring* const ring_;
+  const ClusterMap* const map_;
   clock::HybridLogicalClock* const clock_;
   Replicas* const replicas_;
   Membership* const membership_;

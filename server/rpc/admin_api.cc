@@ -46,11 +46,11 @@ bool AllAgree(const std::map<uint32_t, std::optional<IndexEntry>>& by_node) {
 
 }  // namespace
 
-AntiEntropyAdmin::AntiEntropyAdmin(uint32_t self_id, const Ring* ring, TreeSet* trees,
+AntiEntropyAdmin::AntiEntropyAdmin(uint32_t self_id, const ClusterMap* map, TreeSet* trees,
                                    TreeExchange* exchange, RepairScheduler* scheduler,
                                    Storage* storage, clock::Sleeper* sleeper)
     : self_id_(self_id),
-      ring_(ring),
+      map_(map),
       trees_(trees),
       exchange_(exchange),
       scheduler_(scheduler),
@@ -60,10 +60,11 @@ AntiEntropyAdmin::AntiEntropyAdmin(uint32_t self_id, const Ring* ring, TreeSet* 
 std::optional<uint32_t> AntiEntropyAdmin::PartitionOf(bool has_partition, int32_t partition,
                                                       bool has_key, const std::string& key) const {
   if (has_partition && has_key) Invalid("give a partition or a key, not both");
-  if (has_key) return ring_->PartitionOfKey(key);
+  const std::shared_ptr<const ClusterView> view = map_->Current();
+  if (has_key) return view->PartitionOfKey(key);
   if (!has_partition) return std::nullopt;
-  if (partition < 0 || static_cast<uint32_t>(partition) >= ring_->partitions()) {
-    Invalid(fmt::format("partition {} is not in 0..{}", partition, ring_->partitions() - 1));
+  if (partition < 0 || static_cast<uint32_t>(partition) >= view->partitions()) {
+    Invalid(fmt::format("partition {} is not in 0..{}", partition, view->partitions() - 1));
   }
   return static_cast<uint32_t>(partition);
 }
@@ -92,10 +93,12 @@ api::PartitionComparison AntiEntropyAdmin::ComparePartition(uint32_t partition, 
   api::PartitionComparison out;
   out.partition = static_cast<int32_t>(partition);
   out.converged = true;
+  // During a ring change, the replicas of both rings.
+  const std::vector<uint32_t> replicas = map_->Current()->AllReplicas(partition);
   std::map<uint32_t, std::optional<TreeHash>> roots;
   auto look = [&] {
     roots.clear();
-    for (uint32_t node : ring_->PreferenceList(partition)) {
+    for (uint32_t node : replicas) {
       if (node == self_id_) {
         roots[node] = trees_->Root(partition);
         continue;
@@ -146,7 +149,7 @@ api::PartitionComparison AntiEntropyAdmin::ComparePartition(uint32_t partition, 
   if (may_pause) sleeper_->SleepFor(kSecondLook);
   std::vector<std::string> keys;
   for (const auto& [key, unused] : differing) keys.push_back(key);
-  for (uint32_t node : ring_->PreferenceList(partition)) {
+  for (uint32_t node : replicas) {
     if (node == self_id_) {
       for (const std::string& key : keys) {
         auto entry = storage_->ReadIndex(key);
@@ -170,7 +173,9 @@ api::PartitionComparison AntiEntropyAdmin::ComparePartition(uint32_t partition, 
 
 api::PartitionComparison AntiEntropyAdmin::CompareKey(const std::string& key,
                                                       int32_t* unreachable) {
-  const uint32_t partition = ring_->PartitionOfKey(key);
+  const std::shared_ptr<const ClusterView> view = map_->Current();
+  const uint32_t partition = view->PartitionOfKey(key);
+  const std::vector<uint32_t> replicas = view->AllReplicas(partition);
   api::PartitionComparison out;
   out.partition = static_cast<int32_t>(partition);
   for (int attempt = 0; attempt < 2; ++attempt) {
@@ -178,7 +183,7 @@ api::PartitionComparison AntiEntropyAdmin::CompareKey(const std::string& key,
     out.differences.clear();
     std::map<uint32_t, std::optional<IndexEntry>> versions;
     bool reached_all = true;
-    for (uint32_t node : ring_->PreferenceList(partition)) {
+    for (uint32_t node : replicas) {
       api::ReplicaRoot r;
       r.node_id = static_cast<int32_t>(node);
       if (node == self_id_) {

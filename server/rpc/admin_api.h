@@ -11,7 +11,7 @@
 #include "antientropy/tree_exchange.h"
 #include "antientropy/tree_set.h"
 #include "clock/sleeper.h"
-#include "server/cluster/ring.h"
+#include "server/cluster/cluster_map.h"
 #include "server/storage/storage.h"
 
 namespace alder {
@@ -20,7 +20,7 @@ class AntiEntropyAdmin {
  public:
   // Pointers must outlive the object. `sleeper` holds a request back before
   // it looks again at what differed (clock/sleeper.h).
-  AntiEntropyAdmin(uint32_t self_id, const Ring* ring, TreeSet* trees, TreeExchange* exchange,
+  AntiEntropyAdmin(uint32_t self_id, const ClusterMap* map, TreeSet* trees, TreeExchange* exchange,
                    RepairScheduler* scheduler, Storage* storage,
                    clock::Sleeper* sleeper = clock::RealSleeper());
 
@@ -46,7 +46,7 @@ class AntiEntropyAdmin {
   api::PartitionComparison CompareKey(const std::string& key, int32_t* unreachable);
 
   const uint32_t self_id_;
-  const Ring* const ring_;
+  const ClusterMap* const map_;
   TreeSet* const trees_;
   TreeExchange* const exchange_;
   RepairScheduler* const scheduler_;

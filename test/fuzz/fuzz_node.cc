@@ -24,11 +24,11 @@
 #include "antientropy/tree_set.h"
 #include "clock/hlc.h"
 #include "clock/sleeper.h"
+#include "server/cluster/cluster_map.h"
 #include "server/cluster/coordinator.h"
 #include "server/cluster/membership.h"
 #include "server/cluster/replica_service.h"
 #include "server/cluster/replicas.h"
-#include "server/cluster/ring.h"
 #include "server/cluster_status.h"
 #include "server/common/metrics.h"
 #include "server/config.h"
@@ -86,13 +86,12 @@ struct FuzzNode::Parts {
     auto opened = WtHintStore::Open(storage.storage.get(), &clocks.cluster);
     if (!opened.ok()) Fail(opened.status().ToString());
     hints = std::move(opened).value();
-    std::vector<uint32_t> ids;
-    for (const Peer& peer : config.peers) ids.push_back(peer.node_id);
-    auto created = Ring::Create(ids, config.partitions, config.replication_factor);
-    if (!created.ok()) Fail(created.status().ToString());
-    ring = std::make_unique<Ring>(std::move(created).value());
+    auto founded = FoundingClusterMap(config);
+    if (!founded.ok()) Fail(founded.status().ToString());
+    map = std::move(founded).value();
     const TreeShape shape{config.tree_fanout, config.tree_depth};
-    trees = std::make_unique<TreeSet>(config.partitions, shape, ring->PartitionsOf(config.node_id));
+    trees = std::make_unique<TreeSet>(config.partitions, shape,
+                                      map->Current()->PartitionsOf(config.node_id));
     if (auto built = trees->RebuildFromIndex(storage.storage.get()); !built.ok()) {
       Fail(built.status().ToString());
     }
@@ -124,18 +123,18 @@ struct FuzzNode::Parts {
                                                        config.gc_grace, &syncing);
     exchange_service = std::make_unique<ExchangeService>(replica_service.get(), trees.get());
     coordinator = std::make_unique<Coordinator>(
-        ring.get(), hlc.get(), replicas.get(), membership.get(), hints.get(),
+        map.get(), hlc.get(), replicas.get(), membership.get(), hints.get(),
         CoordinatorOptions{.request_timeout = config.request_timeout,
                            .hint_window = config.hint_window,
                            .syncing = &syncing});
     limiter = std::make_unique<RateLimiter>(config.repair_rate_bytes);
     exchange = std::make_unique<TreeExchange>(storage.storage.get(), trees.get(), transport.get(),
                                               &clocks.cluster, config.gc_grace, limiter.get());
-    scheduler = std::make_unique<RepairScheduler>(config.node_id, ring.get(), trees.get(),
+    scheduler = std::make_unique<RepairScheduler>(config.node_id, map.get(), trees.get(),
                                                   exchange.get(), membership.get(), &clocks.cluster,
                                                   config.anti_entropy_interval, &syncing);
     admin =
-        std::make_unique<AntiEntropyAdmin>(config.node_id, ring.get(), trees.get(), exchange.get(),
+        std::make_unique<AntiEntropyAdmin>(config.node_id, map.get(), trees.get(), exchange.get(),
                                            scheduler.get(), storage.storage.get(), &admin_sleeper);
   }
 
@@ -146,7 +145,7 @@ struct FuzzNode::Parts {
   std::unique_ptr<StorageCeilingStore> ceiling;
   std::unique_ptr<clock::HybridLogicalClock> hlc;
   std::unique_ptr<HintStore> hints;
-  std::unique_ptr<Ring> ring;
+  std::unique_ptr<ClusterMap> map;
   std::unique_ptr<TreeSet> trees;
   std::atomic<bool> syncing{false};
   Metrics metrics;
@@ -180,7 +179,7 @@ FuzzNode::FuzzNode(uint32_t nodes) {
       p->coordinator.get(), RequestLimits{p->config.max_key_bytes, p->config.max_value_bytes},
       [p] {
         api::ClusterStatus status =
-            DescribeCluster(p->config, *p->ring, *p->membership, p->metrics);
+            DescribeCluster(p->config, p->map->Current()->old_ring(), *p->membership, p->metrics);
         p->admin->DescribeInto(&status, p->clocks.cluster.NowMs(),
                                p->storage.storage->stats().purges, p->syncing.load());
         return status;

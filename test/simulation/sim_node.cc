@@ -17,11 +17,11 @@
 #include "antientropy/tree_set.h"
 #include "clock/cluster_clock.h"
 #include "clock/hlc.h"
+#include "server/cluster/cluster_map.h"
 #include "server/cluster/hint_deliverer.h"
 #include "server/cluster/membership.h"
 #include "server/cluster/replica_service.h"
 #include "server/cluster/replicas.h"
-#include "server/cluster/ring.h"
 #include "server/storage/node_metadata.h"
 #include "test/simulation/model_hint_store.h"
 #include "test/simulation/model_storage.h"
@@ -51,7 +51,7 @@ struct SimNode::Parts {
   ModelHintStore hints;
   AbsenceTracker absence;
   std::atomic<bool> syncing{false};
-  std::unique_ptr<Ring> ring;
+  std::unique_ptr<ClusterMap> map;
   std::unique_ptr<TreeSet> trees;
   std::unique_ptr<SimTransport> transport;
   std::unique_ptr<Replicas> replicas;
@@ -103,10 +103,16 @@ std::string SimNode::Start() {
   if (Status st = CheckOrRecordIdentity(&p->storage, id_, s.partitions, s.cluster_name); !st.ok()) {
     return st.ToString();
   }
-  auto ring = Ring::Create(NodeIds(s.nodes), s.partitions, s.replication_factor);
-  if (!ring.ok()) return ring.status().ToString();
-  p->ring = std::make_unique<Ring>(std::move(ring).value());
-  p->trees = std::make_unique<TreeSet>(s.partitions, s.tree_shape, p->ring->PartitionsOf(id_));
+  std::vector<Member> members;
+  for (const Peer& peer : PeersOf(s.nodes)) {
+    members.push_back({peer.node_id, peer.internode.ToString(), MemberState::kNormal});
+  }
+  auto view = ClusterView::Create(
+      ClusterView::Founding(std::move(members), "sim", s.partitions, s.replication_factor));
+  if (!view.ok()) return view.status().ToString();
+  p->map = std::make_unique<ClusterMap>(std::move(view).value(), nullptr);
+  p->trees =
+      std::make_unique<TreeSet>(s.partitions, s.tree_shape, p->map->Current()->PartitionsOf(id_));
   if (auto built = p->trees->RebuildFromIndex(&p->storage); !built.ok()) {
     return built.status().ToString();
   }
@@ -135,7 +141,7 @@ std::string SimNode::Start() {
                                        &p->storage, s.gc_grace, &p->syncing);
   p->exchange_service = std::make_unique<ExchangeService>(p->replica_service.get(), p->trees.get());
   p->coordinator = std::make_unique<Coordinator>(
-      p->ring.get(), &p->hlc, p->replicas.get(), p->membership.get(), &p->hints,
+      p->map.get(), &p->hlc, p->replicas.get(), p->membership.get(), &p->hints,
       CoordinatorOptions{.request_timeout = s.request_timeout,
                          .hint_window = s.hint_window,
                          .syncing = &p->syncing,
@@ -149,9 +155,9 @@ std::string SimNode::Start() {
   p->exchange = std::make_unique<TreeExchange>(&p->storage, p->trees.get(), p->transport.get(),
                                                &p->cluster_clock, s.gc_grace, p->limiter.get());
   p->scheduler = std::make_unique<RepairScheduler>(
-      id_, p->ring.get(), p->trees.get(), p->exchange.get(), p->membership.get(), &p->cluster_clock,
+      id_, p->map.get(), p->trees.get(), p->exchange.get(), p->membership.get(), &p->cluster_clock,
       s.anti_entropy_interval, &p->syncing, &p->runner);
-  p->guard = std::make_unique<ExchangeGuard>(id_, p->ring.get(), p->scheduler.get());
+  p->guard = std::make_unique<ExchangeGuard>(id_, p->map.get(), p->scheduler.get());
   p->gc = std::make_unique<TombstoneCollector>(
       &p->storage, &p->cluster_clock, p->guard.get(),
       TombstoneGcOptions{.gc_grace = s.gc_grace, .interval = s.gc_interval}, &p->runner);
